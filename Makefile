@@ -1,0 +1,71 @@
+# lenet-mnist-ko: 새 컴퓨터에서는 `make run`과 `make test` 두 명령이면 됩니다.
+# 각 대상은 필요한 준비(가상환경, 데이터)를 스스로 하며, 이미 되어 있으면 바로 넘어갑니다.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+LAB_PORT ?= 8888
+LAB_ARGS ?=
+
+# 헤드리스 실행에서는 진행 막대 대신 에포크마다 한 줄만 출력합니다.
+export LENETLIB_PROGRESS ?= epoch
+export PYTHONUNBUFFERED := 1
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: install data run lab test test-unit test-notebooks lint format notebooks-normalize bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@echo "== 가상환경 $(VENV) 준비 (처음 한 번은 몇 분 걸립니다)"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[lab,dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (lenet-mnist-ko)" >/dev/null
+	@touch $@
+	@echo "== 설치 완료"
+
+data: $(STAMP)
+	$(BIN)/python -m lenetlib.data --repair
+
+run: data
+	$(BIN)/python -m tests.nbtools run $(NOTEBOOKS) --out build
+
+# JupyterLab (프로젝트 가상환경의 python3 커널). 예: make lab LAB_PORT=9999 LAB_ARGS=--no-browser
+lab: data
+	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(LAB_PORT) $(LAB_ARGS)
+
+test: test-unit test-notebooks
+
+test-unit: data
+	$(BIN)/python -m pytest tests -q
+
+# papermill이 빠른 매개변수(작은 훈련 부분 집합, 2 에포크)를 넣은 사본을 build/nbtest에 만들고,
+# nbval이 그 사본을 실행하며 # NBVAL_CHECK_OUTPUT 셀의 출력을 저장된 출력과 비교합니다.
+test-notebooks: data
+ifneq ($(NOTEBOOKS),)
+	rm -rf build/nbtest
+	$(BIN)/python -m tests.nbtools prepare $(NOTEBOOKS) --out build/nbtest
+	$(BIN)/python -m pytest -q -p tests.nbval_checks --nbval-lax --nbval-cell-timeout=600 \
+		-o testpaths= --rootdir=. build/nbtest
+else
+	@echo "노트북이 아직 없습니다."
+endif
+
+lint: $(STAMP)
+	$(BIN)/ruff check lenetlib tests bench
+	$(BIN)/ruff format --check lenetlib tests bench
+	$(BIN)/python -m tests.nbtools check-canonical $(NOTEBOOKS)
+
+format: $(STAMP)
+	$(BIN)/ruff format lenetlib tests bench
+	$(BIN)/python -m tests.nbtools normalize $(NOTEBOOKS)
+
+bench: data
+	$(BIN)/python bench/bench.py
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +

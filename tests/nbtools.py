@@ -1,0 +1,270 @@
+"""노트북 도구: 정규형 저장, 테스트 준비(papermill), 헤드리스 실행(make run).
+
+사용법 (저장소 루트에서)::
+
+    python -m tests.nbtools normalize notebooks/*.ipynb        # 정규형으로 다시 저장
+    python -m tests.nbtools check-canonical notebooks/*.ipynb  # 정규형이 아니면 실패
+    python -m tests.nbtools prepare notebooks/*.ipynb --out build/nbtest   # make test
+    python -m tests.nbtools run notebooks/*.ipynb --out build              # make run
+
+정규형: 한글은 이스케이프하지 않고(ensure_ascii=False), 키 정렬, 실행 번호 없음,
+kernelspec ``python3``, 출력은 ``# NBVAL_CHECK_OUTPUT`` 셀의 텍스트 출력만 보관.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+CHECK_MARKER = "# NBVAL_CHECK_OUTPUT"
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+TEXT_MIME = ("text/plain",)
+PROBLEM_PATTERNS = {
+    "traceback": re.compile(r"Traceback \(most recent call last\)|\x1b\[0;31m-{10,}"),
+    "glyph": re.compile(r"Glyph \d+ .*missing from", re.S),
+}
+
+#: make test에서 쓰는 빠른 매개변수 (노트북에 있는 이름만 전달)
+FAST_PARAMETERS: dict[str, Any] = {
+    "TRAIN_LIMIT": 3000,
+    "EPOCHS": 2,
+    "FORCE_RETRAIN": False,
+}
+
+
+# ---------------------------------------------------------------------------
+# 정규형
+# ---------------------------------------------------------------------------
+
+
+def _keeps_output(cell: dict) -> bool:
+    return cell.get("cell_type") == "code" and CHECK_MARKER in "".join(cell.get("source", ""))
+
+
+def _text_outputs(outputs: list[dict]) -> list[dict]:
+    kept = []
+    for out in outputs:
+        kind = out.get("output_type")
+        if kind == "stream":
+            kept.append({"name": out["name"], "output_type": "stream", "text": out["text"]})
+        elif kind in ("execute_result", "display_data"):
+            data = {k: v for k, v in out.get("data", {}).items() if k in TEXT_MIME}
+            if data:
+                kept.append(
+                    {
+                        "data": data,
+                        "metadata": {},
+                        "output_type": "execute_result",
+                        "execution_count": None,
+                    }
+                )
+    return kept
+
+
+def canonical(nb: dict) -> dict:
+    """노트북 사전을 정규형으로 바꾼 새 사전."""
+    nb = json.loads(json.dumps(nb))
+    nb["metadata"] = {
+        "kernelspec": dict(KERNELSPEC),
+        "language_info": {"name": "python"},
+    }
+    for cell in nb["cells"]:
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        cell["source"] = source
+        tags = cell.get("metadata", {}).get("tags")
+        cell["metadata"] = {"tags": tags} if tags else {}
+        if cell["cell_type"] == "code":
+            cell["execution_count"] = None
+            cell["outputs"] = _text_outputs(cell.get("outputs", [])) if _keeps_output(cell) else []
+        else:
+            cell.pop("outputs", None)
+            cell.pop("execution_count", None)
+    return nb
+
+
+def dumps(nb: dict) -> str:
+    return json.dumps(nb, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def normalize(paths: list[Path]) -> list[Path]:
+    changed = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        new = dumps(canonical(json.loads(text)))
+        if new != text:
+            path.write_text(new, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def non_canonical(paths: list[Path]) -> list[Path]:
+    bad = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        if dumps(canonical(json.loads(text))) != text:
+            bad.append(path)
+    return bad
+
+
+# ---------------------------------------------------------------------------
+# 실행 결과 검사
+# ---------------------------------------------------------------------------
+
+
+def output_text(out: dict) -> str:
+    if out.get("output_type") == "stream":
+        return "".join(out.get("text", ""))
+    if out.get("output_type") == "error":
+        return "Traceback (most recent call last)\n" + "\n".join(out.get("traceback", []))
+    data = out.get("data", {})
+    return "".join(data.get("text/plain", ""))
+
+
+def problems(outputs: list[dict]) -> dict[str, int]:
+    """출력 목록에서 Traceback과 'Glyph ... missing' 경고 수를 셉니다."""
+    counts = dict.fromkeys(PROBLEM_PATTERNS, 0)
+    for out in outputs:
+        text = output_text(out)
+        for name, pattern in PROBLEM_PATTERNS.items():
+            counts[name] += len(pattern.findall(text))
+    return counts
+
+
+def notebook_problems(path: Path) -> dict[str, int]:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    total = dict.fromkeys(PROBLEM_PATTERNS, 0)
+    for cell in nb["cells"]:
+        for name, count in problems(cell.get("outputs", [])).items():
+            total[name] += count
+    return total
+
+
+# ---------------------------------------------------------------------------
+# papermill 준비와 실행
+# ---------------------------------------------------------------------------
+
+
+def _parameters_for(path: Path, wanted: dict[str, Any]) -> dict[str, Any]:
+    import papermill
+
+    names = set(papermill.inspect_notebook(str(path)))
+    return {k: v for k, v in wanted.items() if k in names}
+
+
+def prepare(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> list[Path]:
+    """papermill로 빠른 매개변수를 주입한 사본을 만들고, 검사할 셀에 실행 번호를 붙입니다.
+
+    nbval은 실행 번호가 없는 셀의 저장된 출력을 비교하지 않으므로(정규형에는 번호가 없음)
+    ``# NBVAL_CHECK_OUTPUT`` 셀에만 번호를 붙여 비교 대상으로 만듭니다.
+    """
+    import papermill
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prepared = []
+    for path in paths:
+        target = out_dir / path.name
+        papermill.execute_notebook(
+            str(path),
+            str(target),
+            parameters=_parameters_for(path, parameters),
+            prepare_only=True,
+            kernel_name="python3",
+            progress_bar=False,
+        )
+        nb = nbformat.read(target, as_version=4)
+        count = 0
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                count += 1
+                cell.execution_count = count if cell.outputs else None
+        nbformat.write(nb, target)
+        prepared.append(target)
+    return prepared
+
+
+def run(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> int:
+    """노트북을 차례로 실행하고 HTML을 만든 뒤, 문제(Traceback, 글꼴 경고)를 셉니다."""
+    import papermill
+    from nbconvert import HTMLExporter
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    exporter = HTMLExporter()
+    failures = 0
+    total_start = time.perf_counter()
+    for path in paths:
+        target = out_dir / path.name
+        start = time.perf_counter()
+        print(f"== 실행: {path.name}", flush=True)
+        try:
+            papermill.execute_notebook(
+                str(path),
+                str(target),
+                parameters=_parameters_for(path, parameters),
+                kernel_name="python3",
+                cwd=str(path.parent),
+                progress_bar=False,
+            )
+        except papermill.PapermillExecutionError as exc:
+            print(f"   실패: {exc.ename}: {exc.evalue}", flush=True)
+            failures += 1
+        html, _ = exporter.from_filename(str(target))
+        target.with_suffix(".html").write_text(html, encoding="utf-8")
+        found = notebook_problems(target)
+        failures += sum(found.values()) > 0
+        print(
+            f"   {time.perf_counter() - start:.0f}초, Traceback {found['traceback']}개, "
+            f"글꼴 경고 {found['glyph']}개 -> {target} (+ .html)",
+            flush=True,
+        )
+    print(f"== 전체 {time.perf_counter() - total_start:.0f}초, 실패 {failures}개")
+    return failures
+
+
+def final_accuracy() -> str:
+    from lenetlib.config import default_artifacts_dir
+
+    path = default_artifacts_dir() / "metrics.json"
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+        return f"{float(metrics['test_accuracy']) * 100:.2f}% ({path})"
+    except (OSError, ValueError, KeyError, TypeError):
+        return f"알 수 없음 ({path}을(를) 읽지 못함)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.nbtools")
+    parser.add_argument("command", choices=["normalize", "check-canonical", "prepare", "run"])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--out", type=Path, default=Path("build"))
+    args = parser.parse_args(argv)
+    paths = sorted(args.notebooks)
+    if args.command == "normalize":
+        for path in normalize(paths):
+            print(f"정규형으로 저장: {path}")
+        return 0
+    if args.command == "check-canonical":
+        bad = non_canonical(paths)
+        for path in bad:
+            print(f"정규형이 아님: {path} (make format으로 고치세요)", file=sys.stderr)
+        return 1 if bad else 0
+    if args.command == "prepare":
+        parameters = {**FAST_PARAMETERS, "ARTIFACTS_DIR": str((args.out / "artifacts").resolve())}
+        for path in prepare(paths, args.out, parameters):
+            print(f"준비됨: {path}")
+        return 0
+    failures = run(paths, args.out, {})
+    print(f"최종 테스트 정확도: {final_accuracy()}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""프로젝트 구성 검사: 의존성 목록의 일치, 제약 파일, 필수 파일, 정규형 노트북."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from tests import nbtools
+
+ROOT = Path(__file__).resolve().parent.parent
+CONDA_ONLY = {"python", "pip", "graphviz"}  # conda 쪽에만 있는 항목 (graphviz는 plot_model용)
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ ;\[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _pyproject() -> dict:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def _pyproject_requirements() -> dict[str, str]:
+    project = _pyproject()["project"]
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += extra
+    return {_name(r): r.replace(" ", "") for r in reqs}
+
+
+def _environment_requirements() -> dict[str, str]:
+    import yaml
+
+    env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
+    items: list[str] = []
+    for dep in env["dependencies"]:
+        items += dep["pip"] if isinstance(dep, dict) else [dep]
+    return {_name(i): i.replace(" ", "") for i in items if not i.startswith("-e")}
+
+
+def test_environment_yml_matches_pyproject():
+    py = _pyproject_requirements()
+    conda = {k: v for k, v in _environment_requirements().items() if k not in CONDA_ONLY}
+    assert sorted(conda) == sorted(py), "environment.yml과 pyproject.toml의 패키지가 다릅니다"
+    for name, spec in py.items():
+        assert conda[name] == spec, f"{name}: pyproject {spec} != environment.yml {conda[name]}"
+    assert "graphviz" in _environment_requirements()
+
+
+def test_no_hard_pins_in_pyproject():
+    for spec in _pyproject_requirements().values():
+        assert "==" not in spec, f"pyproject.toml에는 범위만 적습니다: {spec}"
+
+
+def test_constraints_pin_every_dependency():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if "==" in line and not line.startswith("#"):
+            name, version = line.split("==", 1)
+            pins[_name(name)] = version.strip()
+    missing = set(_pyproject_requirements()) - set(pins)
+    assert not missing, f"constraints.txt에 버전이 고정되지 않은 패키지: {sorted(missing)}"
+
+
+def test_required_layout():
+    for name in ["notebooks", "lenetlib", "tests", "environment.yml", "README.md", "Makefile",
+                 "pyproject.toml", ".ci/run"]:  # fmt: skip
+        assert (ROOT / name).exists(), name
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    for target in ["install", "data", "run", "lab", "test", "lint", "bench", "clean"]:
+        assert re.search(rf"^{target}:", makefile, re.M), f"Makefile에 {target} 대상이 없습니다"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make run" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_import_lenetlib_does_not_load_tensorflow():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, lenetlib, lenetlib.config, lenetlib.data; print('tensorflow' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+# --- 노트북 정규형 --------------------------------------------------------------
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_is_canonical(path):
+    assert not nbtools.non_canonical([path]), f"{path.name}: make format으로 정규형으로 저장하세요"
+    text = path.read_text(encoding="utf-8")
+    assert "\\uac" not in text.lower(), "한글이 이스케이프되어 있습니다"
+    assert '"image/png"' not in text
+
+
+def test_canonical_form_rules():
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {"kernelspec": {"name": "other"}, "widgets": {}},
+        "cells": [
+            {"cell_type": "markdown", "id": "a", "metadata": {"x": 1}, "source": ["# 제목"]},
+            {"cell_type": "code", "id": "b", "metadata": {"tags": ["parameters"]},
+             "execution_count": 3, "source": "x = 1",
+             "outputs": [{"output_type": "stream", "name": "stdout", "text": "1\n"}]},
+            {"cell_type": "code", "id": "c", "metadata": {}, "execution_count": 4,
+             "source": "# NBVAL_CHECK_OUTPUT\nprint(x)",
+             "outputs": [{"output_type": "display_data", "metadata": {},
+                          "data": {"image/png": "AAAA", "text/plain": "<Figure>"}},
+                         {"output_type": "stream", "name": "stdout", "text": "모양\n"}]},
+        ],
+    }  # fmt: skip
+    out = nbtools.canonical(nb)
+    assert out["metadata"]["kernelspec"]["name"] == "python3"
+    code_b, code_c = out["cells"][1], out["cells"][2]
+    assert code_b["execution_count"] is None and code_b["outputs"] == []
+    assert code_b["metadata"] == {"tags": ["parameters"]}
+    assert [o["output_type"] for o in code_c["outputs"]] == ["execute_result", "stream"]
+    assert "image/png" not in nbtools.dumps(out) and "모양" in nbtools.dumps(out)
+    assert nbtools.dumps(nbtools.canonical(out)) == nbtools.dumps(out)
+
+
+def test_problem_detection():
+    outs = [
+        {"output_type": "stream", "name": "stderr",
+         "text": "UserWarning: Glyph 54984 (\\N{HANGUL SYLLABLE HUN}) missing from font(s) X."},
+        {"output_type": "error", "ename": "ValueError", "evalue": "x", "traceback": ["..."]},
+        {"output_type": "stream", "name": "stdout", "text": "정상 출력"},
+    ]  # fmt: skip
+    assert nbtools.problems(outs) == {"traceback": 1, "glyph": 1}
+    assert nbtools.problems(outs[2:]) == {"traceback": 0, "glyph": 0}
