@@ -14,7 +14,7 @@ export LENETLIB_PROGRESS ?= epoch
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install data run lab test test-unit test-notebooks lint format notebooks-normalize bench clean
+.PHONY: install data run lab test test-unit test-notebooks lint format record bench clean
 
 install: $(STAMP)
 
@@ -62,6 +62,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format lenetlib tests bench
 	$(BIN)/python -m tests.nbtools normalize $(NOTEBOOKS)
+
+# 검사 셀(# NBVAL_CHECK_OUTPUT)의 기대 출력을 다시 기록합니다. 예: make record NB=notebooks/01_data.ipynb
+NB ?= $(NOTEBOOKS)
+record: data
+	$(BIN)/python -m tests.nbtools record $(NB) --out build/record
 
 bench: data
 	$(BIN)/python bench/bench.py

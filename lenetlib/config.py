@@ -86,7 +86,7 @@ def set_seed(seed: int) -> None:
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"시드는 0 이상의 정수여야 합니다. 받은 값: {seed!r}. 예: set_seed(42)")
-    import keras
+    from lenetlib._backend import keras
 
     keras.utils.set_random_seed(seed)
 
@@ -99,8 +99,9 @@ def environment_info() -> dict[str, Any]:
     dict
         ``python``, ``lenetlib``, ``tensorflow``, ``keras``, ``backend``, ``gpus`` 키.
     """
-    import keras
     import tensorflow as tf
+
+    from lenetlib._backend import keras
 
     gpus = [d.name for d in tf.config.list_physical_devices("GPU")]
     return {

@@ -39,6 +39,11 @@ FAST_PARAMETERS: dict[str, Any] = {
 }
 
 
+def fast_parameters(out_dir: Path) -> dict[str, Any]:
+    """빠른 매개변수. 산출물은 ``out_dir/artifacts``에 두어 학생의 것을 건드리지 않음."""
+    return {**FAST_PARAMETERS, "ARTIFACTS_DIR": str((out_dir / "artifacts").resolve())}
+
+
 # ---------------------------------------------------------------------------
 # 정규형
 # ---------------------------------------------------------------------------
@@ -229,6 +234,34 @@ def run(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> int:
     return failures
 
 
+def record(paths: list[Path], parameters: dict[str, Any], scratch: Path) -> None:
+    """노트북을 빠른 매개변수로 실행하고, 검사할 셀의 출력만 남겨 원본에 다시 저장합니다.
+
+    ``# NBVAL_CHECK_OUTPUT`` 셀의 기대 출력을 새로 기록할 때 씁니다 (make record).
+    """
+    import papermill
+
+    scratch.mkdir(parents=True, exist_ok=True)
+    for path in paths:
+        executed = scratch / path.name
+        papermill.execute_notebook(
+            str(path),
+            str(executed),
+            parameters=_parameters_for(path, parameters),
+            kernel_name="python3",
+            cwd=str(path.parent),
+            progress_bar=False,
+        )
+        result = json.loads(executed.read_text(encoding="utf-8"))
+        source = json.loads(path.read_text(encoding="utf-8"))
+        outputs = {c.get("id"): c.get("outputs", []) for c in result["cells"]}
+        for cell in source["cells"]:
+            if _keeps_output(cell):
+                cell["outputs"] = outputs.get(cell.get("id"), [])
+        path.write_text(dumps(canonical(source)), encoding="utf-8")
+        print(f"기록됨: {path}")
+
+
 def final_accuracy() -> str:
     from lenetlib.config import default_artifacts_dir
 
@@ -242,7 +275,9 @@ def final_accuracy() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.nbtools")
-    parser.add_argument("command", choices=["normalize", "check-canonical", "prepare", "run"])
+    parser.add_argument(
+        "command", choices=["normalize", "check-canonical", "prepare", "record", "run"]
+    )
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=Path("build"))
     args = parser.parse_args(argv)
@@ -257,9 +292,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"정규형이 아님: {path} (make format으로 고치세요)", file=sys.stderr)
         return 1 if bad else 0
     if args.command == "prepare":
-        parameters = {**FAST_PARAMETERS, "ARTIFACTS_DIR": str((args.out / "artifacts").resolve())}
-        for path in prepare(paths, args.out, parameters):
+        for path in prepare(paths, args.out, fast_parameters(args.out)):
             print(f"준비됨: {path}")
+        return 0
+    if args.command == "record":
+        record(paths, fast_parameters(args.out), args.out)
         return 0
     failures = run(paths, args.out, {})
     print(f"최종 테스트 정확도: {final_accuracy()}")

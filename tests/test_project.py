@@ -137,3 +137,16 @@ def test_problem_detection():
     ]  # fmt: skip
     assert nbtools.problems(outs) == {"traceback": 1, "glyph": 1}
     assert nbtools.problems(outs[2:]) == {"traceback": 0, "glyph": 0}
+
+
+def test_tensorflow_import_is_quiet():
+    """TensorFlow의 C++ 로그가 노트북 셀 출력(표준 오류)에 섞이지 않아야 합니다."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    code = "import lenetlib.model, lenetlib.config; lenetlib.config.environment_info()"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == ""
