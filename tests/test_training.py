@@ -1,0 +1,337 @@
+"""lenetlib.training 테스트: 설정 검증, 검증 분할, 진행 표시, 재현성, 학습률 기록, 조기 종료."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import math
+
+import numpy as np
+import pytest
+
+from lenetlib import training
+from lenetlib.model import build_lenet5
+from lenetlib.preprocessing import prepare_mnist
+from lenetlib.training import History, Progress, TrainConfig
+
+HANGUL = "[가-힣]"
+
+# 테스트용 빠른 설정: XLA 컴파일 시간을 아끼려고 jit_compile=False
+FAST = {"jit_compile": False, "batch_size": 64}
+
+
+@pytest.fixture(scope="module")
+def small(mnist_small):
+    """실제 MNIST 앞 1,000장 (훈련 900 / 검증 100), 원-핫."""
+    return prepare_mnist(
+        (mnist_small["x_train"], mnist_small["y_train"]),
+        (mnist_small["x_test"], mnist_small["y_test"]),
+        train_limit=1000,
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(small):
+    """2 에포크 훈련한 모델과 기록, 에포크 모드 출력."""
+    config = TrainConfig(epochs=2, seed=7, **FAST)
+    training.set_seed(config.seed)
+    model = build_lenet5()
+    x = np.concatenate([small.x_train, small.x_val])
+    y = np.concatenate([small.y_train, small.y_val])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):  # stream을 주지 않으면 sys.stdout에 씁니다
+        history = training.train(model, x, y, config, progress="epoch")
+    return model, history, config, out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# TrainConfig
+# ---------------------------------------------------------------------------
+
+
+def test_defaults_match_seed_notebook():
+    c = TrainConfig()
+    assert (c.epochs, c.batch_size, c.validation_split) == (20, 128, 0.1)
+    assert c.learning_rate == 1e-3
+    assert (c.early_stopping_patience, c.reduce_lr_factor, c.reduce_lr_patience) == (5, 0.5, 3)
+    assert c.min_lr == 1e-7
+    assert c.seed == 42
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("epochs", 0),
+        ("epochs", 2.5),
+        ("epochs", True),
+        ("batch_size", -1),
+        ("validation_split", 1.0),
+        ("validation_split", -0.1),
+        ("learning_rate", 0.0),
+        ("learning_rate", float("nan")),
+        ("early_stopping_patience", -1),
+        ("reduce_lr_factor", 1.0),
+        ("reduce_lr_factor", 0.0),
+        ("reduce_lr_patience", -2),
+        ("min_lr", 1.0),  # learning_rate보다 큼
+        ("seed", -1),
+        ("shuffle", "yes"),
+        ("jit_compile", "fast"),
+        ("steps_per_execution", 0),
+    ],
+)
+def test_config_rejects_bad_values_in_korean(field, value):
+    with pytest.raises(ValueError, match=HANGUL) as info:
+        TrainConfig(**{field: value})
+    assert field in str(info.value)
+    assert repr(value) in str(info.value) or str(value) in str(info.value)
+
+
+def test_config_roundtrip_and_differences():
+    c = TrainConfig(epochs=3, jit_compile=False, steps_per_execution=4)
+    d = c.to_dict()
+    assert TrainConfig.from_dict(d) == c
+    assert TrainConfig.from_dict({**d, "unknown": 1}) == c
+    assert c.differences(TrainConfig(epochs=3)) == {}  # 속도 설정만 다름
+    assert c.differences(TrainConfig(epochs=5)) == {"epochs": (3, 5)}
+    assert "jit_compile" in c.differences(TrainConfig(epochs=3), ignore=())
+    with pytest.raises(ValueError, match=HANGUL):
+        TrainConfig.from_dict([("epochs", 3)])
+
+
+# ---------------------------------------------------------------------------
+# 검증 분할: Keras validation_split과 같은지
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n, frac", [(1000, 0.1), (60000, 0.1), (7, 0.3), (999, 0.25), (10, 0.05)])
+def test_split_validation_matches_keras(n, frac):
+    from keras.src.trainers.data_adapters.array_slicing import train_validation_split
+
+    x = np.arange(n * 2).reshape(n, 2)
+    y = np.arange(n)
+    (x_tr, y_tr), (x_val, y_val) = training.split_validation(x, y, frac)
+    (kx_tr, _), (kx_val, ky_val) = train_validation_split((x, y), validation_split=frac)
+    np.testing.assert_array_equal(x_tr, kx_tr)
+    np.testing.assert_array_equal(y_val, ky_val)
+    np.testing.assert_array_equal(x_val, kx_val)
+    assert len(y_tr) == math.floor(n * (1 - frac))
+
+
+def test_split_validation_errors():
+    with pytest.raises(ValueError, match=HANGUL):
+        training.split_validation(np.zeros(5), np.zeros(4), 0.1)
+    with pytest.raises(ValueError, match="비어"):
+        training.split_validation(np.zeros(1), np.zeros(1), 0.5)  # 훈련 0개
+
+
+# ---------------------------------------------------------------------------
+# 진행 표시
+# ---------------------------------------------------------------------------
+
+
+class _FakeTTY(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_resolve_progress(monkeypatch):
+    monkeypatch.delenv(training.PROGRESS_ENV, raising=False)
+    assert training.resolve_progress("bar") is Progress.BAR
+    assert training.resolve_progress(Progress.NONE) is Progress.NONE
+    # 파이프/로그(테스트 환경): 에포크 모드
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    assert training.resolve_progress("auto") is Progress.EPOCH
+    # 터미널: 막대
+    monkeypatch.setattr("sys.stdout", _FakeTTY())
+    assert training.resolve_progress() is Progress.BAR
+    # 환경 변수가 auto를 덮어씀 (명시한 값은 덮지 않음)
+    monkeypatch.setenv(training.PROGRESS_ENV, "epoch")
+    assert training.resolve_progress() is Progress.EPOCH
+    assert training.resolve_progress("none") is Progress.NONE
+    monkeypatch.setenv(training.PROGRESS_ENV, "NONE ")
+    assert training.resolve_progress() is Progress.NONE
+    monkeypatch.setenv(training.PROGRESS_ENV, "verbose")
+    with pytest.raises(ValueError, match=training.PROGRESS_ENV):
+        training.resolve_progress()
+    with pytest.raises(ValueError, match=HANGUL):
+        training.resolve_progress("loud")
+
+
+def test_epoch_mode_prints_one_korean_line_per_epoch(trained):
+    _, history, config, text = trained
+    lines = text.strip().splitlines()
+    assert len(lines) == history.epochs_run == config.epochs
+    for i, line in enumerate(lines, start=1):
+        assert line.startswith(f"에포크 {i}/{config.epochs}")
+        assert "검증 정확도" in line and "학습률" in line
+    # 기록 값이 그대로 찍혔는지
+    assert f"{history.history['val_accuracy'][-1]:.4f}" in lines[-1]
+
+
+# ---------------------------------------------------------------------------
+# 훈련 결과
+# ---------------------------------------------------------------------------
+
+
+def test_history_shape_and_learning_rate_key(trained):
+    model, history, config, _ = trained
+    assert isinstance(history, History)
+    h = history.history
+    assert {"loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"} <= set(h)
+    assert "lr" not in h
+    assert all(len(v) == history.epochs_run for v in h.values())
+    assert h["learning_rate"] == pytest.approx([config.learning_rate] * 2, rel=1e-6)
+    assert history.best_epoch == int(np.argmax(h["val_accuracy"])) + 1
+    assert history.seconds > 0
+    assert history.extra == {"n_train": 900, "n_val": 100}
+    assert model.loss == "categorical_crossentropy"
+    # 2 에포크 만에도 우연(10%)보다 훨씬 나아야 함
+    assert h["val_accuracy"][-1] > 0.5
+
+
+def test_same_seed_same_history_different_seed_differs(small, capsys):
+    x, y = small.x_train[:300], small.y_train[:300]
+
+    def run(seed):
+        config = TrainConfig(epochs=2, seed=seed, **FAST)
+        training.set_seed(seed)
+        model = build_lenet5()
+        return training.train(model, x, y, config, progress="none").history
+
+    first, second, other = run(3), run(3), run(4)
+    assert first == second
+    assert first != other
+    assert capsys.readouterr().out == ""  # progress="none"은 아무것도 출력하지 않음
+
+
+def test_reduce_lr_fires_and_is_recorded(small):
+    """검증 레이블을 섞으면 검증 손실이 나빠지므로 ReduceLROnPlateau가 학습률을 줄입니다."""
+    rng = np.random.default_rng(0)
+    y_val_shuffled = small.y_val[rng.permutation(len(small.y_val))]
+    config = TrainConfig(
+        epochs=4,
+        seed=0,
+        learning_rate=5e-3,
+        reduce_lr_patience=0,
+        early_stopping_patience=10,
+        **FAST,
+    )
+    training.set_seed(0)
+    out = io.StringIO()
+    history = training.train(
+        build_lenet5(),
+        small.x_train,
+        small.y_train,
+        config,
+        validation_data=(small.x_val, y_val_shuffled),
+        progress="epoch",
+        stream=out,
+    )
+    lrs = np.array(history.history["learning_rate"])
+    assert lrs[0] == pytest.approx(config.learning_rate, rel=1e-6)
+    assert np.all(np.diff(lrs) <= 0)
+    assert lrs[-1] < lrs[0]
+    # 줄어든 비율은 factor의 거듭제곱
+    ratios = lrs[1:] / lrs[:-1]
+    for r in ratios:
+        assert r == pytest.approx(1.0, rel=1e-5) or r == pytest.approx(0.5, rel=1e-5)
+    assert "학습률을" in out.getvalue()
+
+
+def test_early_stopping_restores_best_weights(small):
+    rng = np.random.default_rng(1)
+    y_val_shuffled = small.y_val[rng.permutation(len(small.y_val))]
+    config = TrainConfig(epochs=6, seed=0, early_stopping_patience=1, reduce_lr_patience=10, **FAST)
+    training.set_seed(0)
+    model = build_lenet5()
+    out = io.StringIO()
+    history = training.train(
+        model,
+        small.x_train,
+        small.y_train,
+        config,
+        validation_data=(small.x_val, y_val_shuffled),
+        progress="epoch",
+        stream=out,
+    )
+    assert history.stopped_early
+    assert history.epochs_run < config.epochs
+    assert "조기 종료" in out.getvalue()
+    _, val_acc = model.evaluate(small.x_val, y_val_shuffled, verbose=0)
+    best = history.history["val_accuracy"][history.best_epoch - 1]
+    assert val_acc == pytest.approx(best, abs=1e-6)
+    assert best == max(history.history["val_accuracy"])
+
+
+def test_jit_compile_sparse_labels_steps_per_execution(small):
+    """기본값인 XLA 경로 + 정수 레이블(sparse 손실) + steps_per_execution."""
+    from lenetlib.preprocessing import labels_of
+
+    config = TrainConfig(epochs=1, seed=0, jit_compile=True, steps_per_execution=2)
+    training.set_seed(0)
+    model = build_lenet5()
+    y = labels_of(small.y_train[:256])
+    history = training.train(model, small.x_train[:256], y, config, progress="none")
+    assert model.loss == "sparse_categorical_crossentropy"
+    assert history.epochs_run == 1
+    assert np.isfinite(history.history["loss"][0])
+    assert "learning_rate" in history.history
+
+
+def test_train_rejects_bad_input(small):
+    model = build_lenet5()
+    x, y = small.x_train[:20], small.y_train[:20]
+    cases = [
+        (x[..., 0], y, {}),  # 채널 축 없음
+        (x, y[:10], {}),  # 길이 다름
+        (x, np.full(20, 12), {}),  # 레이블 범위 밖
+        (x, y[:, :5], {}),  # 원-핫 너비 틀림
+        (np.zeros((20, 28, 28, 1), "float32"), y, {}),  # 패딩 안 함
+        (x, y, {"config": TrainConfig(validation_split=0.0)}),  # 검증 없음
+        (x, y, {"validation_data": (x, None, None)}),
+        (x, y, {"config": {"epochs": 2}}),
+    ]
+    for xi, yi, kwargs in cases:
+        with pytest.raises(ValueError, match=HANGUL):
+            training.train(model, xi, yi, progress="none", **kwargs)
+
+
+# ---------------------------------------------------------------------------
+# 기록 정리와 최고 지표
+# ---------------------------------------------------------------------------
+
+
+def test_normalize_history_renames_lr():
+    h = training.normalize_history({"loss": [np.float32(1.5), 1.0], "lr": [0.1, 0.05]})
+    assert h == {"loss": [1.5, 1.0], "learning_rate": [0.1, 0.05]}
+    both = training.normalize_history({"lr": [9.0], "learning_rate": [0.1]})
+    assert both == {"learning_rate": [0.1]}
+
+
+def test_history_roundtrip_dict(trained):
+    _, history, _, _ = trained
+    again = History.from_dict(history.to_dict())
+    assert again == history
+    old = History.from_dict(
+        {"history": {"loss": [1.0, 0.5], "val_accuracy": [0.2, 0.9], "lr": [1, 1]}}
+    )
+    assert old.history["learning_rate"] == [1.0, 1.0]
+    assert old.best_epoch == 2 and old.epochs_run == 2
+    with pytest.raises(ValueError, match=HANGUL):
+        History.from_dict({"loss": [1.0]})
+
+
+def test_best_metrics_matches_hand_computation(trained):
+    _, history, _, _ = trained
+    h = history.history
+    got = training.best_metrics(history)
+    assert got == {
+        "train_accuracy": max(h["accuracy"]),
+        "val_accuracy": max(h["val_accuracy"]),
+        "train_loss": min(h["loss"]),
+        "val_loss": min(h["val_loss"]),
+    }
+    assert training.best_metrics(h) == got
+    with pytest.raises(ValueError, match=HANGUL):
+        training.best_metrics({"foo": [1.0]})
