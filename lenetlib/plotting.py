@@ -42,6 +42,8 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from matplotlib.ticker import LogFormatter, MaxNLocator
 
+from lenetlib._korean import obj, topic
+
 __all__ = [
     "KoreanFontWarning",
     "korean_font_name",
@@ -280,13 +282,13 @@ def _as_array(value: Any, name: str) -> np.ndarray:
         arr = np.asarray(value)
     except Exception as exc:
         raise ValueError(
-            f"{name}을(를) NumPy 배열로 바꿀 수 없습니다. 받은 형식: {type(value).__name__}."
+            f"{obj(name)} NumPy 배열로 바꿀 수 없습니다. 받은 형식: {type(value).__name__}."
         ) from exc
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
         raise ValueError(
-            f"{name}은(는) 숫자 배열이어야 합니다. 받은 dtype: {arr.dtype}. "
+            f"{topic(name)} 숫자 배열이어야 합니다. 받은 dtype: {arr.dtype}. "
             "np.asarray(..., dtype=float)로 바꿔 보세요."
         )
     return arr
@@ -302,7 +304,7 @@ def _as_images(
     if arr.ndim != 3:
         hint = " 한 장이라면 x[None]을 쓰세요." if arr.ndim in (2,) else ""
         raise ValueError(
-            f"{name}은(는) (N, 높이, 너비) 또는 (N, 높이, 너비, 1) 모양이어야 합니다. "
+            f"{topic(name)} (N, 높이, 너비) 또는 (N, 높이, 너비, 1) 모양이어야 합니다. "
             f"받은 모양: {arr.shape}.{hint}"
         )
     if sizes is not None and (arr.shape[1] != arr.shape[2] or arr.shape[1] not in sizes):
@@ -318,7 +320,7 @@ def _as_labels(y: Any, name: str = "y") -> np.ndarray:
         arr = np.argmax(arr, axis=1)
     if arr.ndim != 1:
         raise ValueError(
-            f"{name}은(는) 정수 레이블 (N,) 또는 원-핫 (N, 10) 모양이어야 합니다. "
+            f"{topic(name)} 정수 레이블 (N,) 또는 원-핫 (N, 10) 모양이어야 합니다. "
             f"받은 모양: {arr.shape}."
         )
     if (
@@ -343,13 +345,13 @@ def _check_same_length(**arrays: np.ndarray) -> int:
 
 def _check_n(n: Any, available: int, name: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
-        raise ValueError(f"{name}은(는) 정수여야 합니다. 받은 값: {n!r}.")
+        raise ValueError(f"{topic(name)} 정수여야 합니다. 받은 값: {n!r}.")
     if n < 1:
-        raise ValueError(f"{name}은(는) 1 이상이어야 합니다. 받은 값: {n}.")
+        raise ValueError(f"{topic(name)} 1 이상이어야 합니다. 받은 값: {n}.")
     if n > available:
         raise ValueError(
             f"{name}={n}개를 그릴 수 없습니다. 이미지가 {available}개뿐입니다. "
-            f"{name}을(를) {available} 이하로 줄이세요."
+            f"{obj(name)} {available} 이하로 줄이세요."
         )
     return int(n)
 
@@ -367,11 +369,12 @@ def _as_confidences(confidences: Any, n: int, name: str = "confidences") -> np.n
         arr = arr.max(axis=1)
     if arr.ndim != 1:
         raise ValueError(
-            f"{name}은(는) 확신도 (N,) 또는 확률 (N, 10) 모양이어야 합니다. 받은 모양: {arr.shape}."
+            f"{topic(name)} 확신도 (N,) 또는 확률 (N, 10) 모양이어야 합니다. "
+            f"받은 모양: {arr.shape}."
         )
     if arr.size and (not np.all(np.isfinite(arr)) or arr.min() < 0 or arr.max() > 1):
         raise ValueError(
-            f"{name}은(는) 0과 1 사이의 확률이어야 합니다. "
+            f"{topic(name)} 0과 1 사이의 확률이어야 합니다. "
             f"받은 범위: {np.nanmin(arr):.3g} ~ {np.nanmax(arr):.3g}. softmax 출력을 넘기세요."
         )
     return arr
@@ -829,7 +832,8 @@ def _as_square_matrix(cm: Any, name: str) -> np.ndarray:
     arr = _as_array(cm, name)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] == 0:
         raise ValueError(
-            f"{name}은(는) 정사각 행렬 (클래스 수, 클래스 수)이어야 합니다. 받은 모양: {arr.shape}."
+            f"{topic(name)} 정사각 행렬 (클래스 수, 클래스 수)이어야 합니다. "
+            f"받은 모양: {arr.shape}."
         )
     return arr
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from lenetlib._korean import topic
 from lenetlib.data import NUM_CLASSES
 
 if TYPE_CHECKING:
@@ -68,7 +69,7 @@ def _as_numeric_array(x: ArrayLike, what: str) -> np.ndarray:
     kind = arr.dtype.kind
     if kind not in "iuf":
         raise ValueError(
-            f"{what}은(는) 정수나 실수 배열이어야 합니다. 받은 dtype: {arr.dtype}. "
+            f"{topic(what)} 정수나 실수 배열이어야 합니다. 받은 dtype: {arr.dtype}. "
             "숫자 배열로 바꾼 뒤 다시 호출하세요 (예: np.asarray(x, dtype=np.uint8))."
         )
     return arr
@@ -95,7 +96,7 @@ def _check_image_batch(arr: np.ndarray, what: str, size: int | None = IMAGE_SIZE
         )
         expected = f"(N, {size}, {size})" if size is not None else "(N, 높이, 너비)"
         raise ValueError(
-            f"{what}은(는) {expected} 모양의 3차원 배열이어야 합니다. "
+            f"{topic(what)} {expected} 모양의 3차원 배열이어야 합니다. "
             f"받은 모양: {arr.shape}. {hint}"
         )
     if size is not None and arr.shape[1:] != (size, size):
@@ -114,7 +115,7 @@ def _check_image_batch(arr: np.ndarray, what: str, size: int | None = IMAGE_SIZE
 def _check_int_param(value: object, name: str, *, minimum: int) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(
-            f"{name}은(는) {minimum} 이상의 정수여야 합니다. 받은 값: {value!r}. "
+            f"{topic(name)} {minimum} 이상의 정수여야 합니다. 받은 값: {value!r}. "
             f"예: {name}={max(minimum, 2)}"
         )
     return int(value)
@@ -322,20 +323,21 @@ def _check_label_vector(y: ArrayLike, num_classes: int, what: str) -> np.ndarray
             else "1차원 배열로 바꾸세요 (예: y.reshape(-1))."
         )
         raise ValueError(
-            f"{what}은(는) (N,) 모양의 1차원 정수 배열이어야 합니다. 받은 모양: {arr.shape}. {hint}"
+            f"{topic(what)} (N,) 모양의 1차원 정수 배열이어야 합니다. "
+            f"받은 모양: {arr.shape}. {hint}"
         )
     if arr.dtype.kind == "f":
         _check_no_nan(arr, what)
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
             bad = arr[~np.isfinite(arr) | (arr != np.round(arr))][:5]
             raise ValueError(
-                f"{what}은(는) 정수여야 합니다. 정수가 아닌 값: {bad.tolist()}. "
+                f"{topic(what)} 정수여야 합니다. 정수가 아닌 값: {bad.tolist()}. "
                 "확률이나 원-핫 벡터가 아닌 숫자 레이블(0~9)을 넣으세요."
             )
     if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
         bad = np.unique(arr[(arr < 0) | (arr >= num_classes)])[:5]
         raise ValueError(
-            f"{what}은(는) 0~{num_classes - 1} 범위여야 합니다. 범위를 벗어난 값: "
+            f"{topic(what)} 0~{num_classes - 1} 범위여야 합니다. 범위를 벗어난 값: "
             f"{bad.tolist()}. 데이터와 num_classes({num_classes})를 확인하세요."
         )
     return arr.astype(np.int64)
@@ -574,7 +576,7 @@ class PreparedData:
 def _check_split_pair(pair: object, name: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(pair, (tuple, list)) or len(pair) != 2:
         raise ValueError(
-            f"{name}은(는) (이미지, 레이블) 두 개짜리 튜플이어야 합니다. "
+            f"{topic(name)} (이미지, 레이블) 두 개짜리 튜플이어야 합니다. "
             f"받은 값의 종류: {type(pair).__name__}. "
             "(x_train, y_train), (x_test, y_test) = load_mnist() 결과를 그대로 넣으세요."
         )

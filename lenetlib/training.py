@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import numpy as np
 
 from lenetlib import config as _config
+from lenetlib.preprocessing import train_val_split
 
 if TYPE_CHECKING:  # pragma: no cover - 타입 검사 전용
     import keras
@@ -731,23 +732,7 @@ def split_validation(
     ((x_train, y_train), (x_val, y_val))
         원본 배열의 뷰(view).
     """
-    if len(x) != len(y):
-        raise ValueError(
-            f"x와 y의 길이가 다릅니다. 받은 길이: {len(x)}, {len(y)}. 같은 데이터를 넘기세요."
-        )
-    if not (0.0 < float(validation_split) < 1.0):
-        raise ValueError(
-            f"validation_split은 0과 1 사이여야 합니다. 받은 값: {validation_split!r}. 예: 0.1"
-        )
-    n = len(x)
-    split_at = math.floor(n * (1.0 - float(validation_split)))
-    if split_at == 0 or split_at == n:
-        raise ValueError(
-            f"데이터 {n}개를 비율 {validation_split}로 나누면 훈련 {split_at}개, 검증 "
-            f"{n - split_at}개가 "
-            "되어 한쪽이 비어 있습니다. 데이터를 늘리거나 비율을 바꾸세요."
-        )
-    return (x[:split_at], y[:split_at]), (x[split_at:], y[split_at:])
+    return train_val_split(x, y, val_fraction=validation_split)
 
 
 def train(

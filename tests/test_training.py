@@ -121,7 +121,7 @@ def test_split_validation_matches_keras(n, frac):
 def test_split_validation_errors():
     with pytest.raises(ValueError, match=HANGUL):
         training.split_validation(np.zeros(5), np.zeros(4), 0.1)
-    with pytest.raises(ValueError, match="비어"):
+    with pytest.raises(ValueError, match="한쪽이 비"):
         training.split_validation(np.zeros(1), np.zeros(1), 0.5)  # 훈련 0개
 
 
