@@ -1,0 +1,97 @@
+"""장 노트북의 구조 검사: 여섯 장, 공통 준비 블록, parameters 셀, 학습 목표와 연습 문제,
+노트북 안 도우미 함수 금지, 원래 노트북의 모든 단계가 어느 장엔가 있는지.
+
+(노트북을 실제로 실행하는 검사는 `make test-notebooks`: papermill + nbval)
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = [
+    "01_data.ipynb",
+    "02_preprocessing.ipynb",
+    "03_model.ipynb",
+    "04_training.ipynb",
+    "05_evaluation.ipynb",
+    "06_error_analysis.ipynb",
+]
+
+#: 원래 노트북(../shared/seed)의 단계 → 그 단계를 하는 lenetlib 호출 (여럿이면 그중 하나)
+SEED_STEPS: dict[str, str | tuple[str, ...]] = {
+    "MNIST 로드": "data.load_mnist(",
+    "샘플 이미지 4×4": "plotting.plot_samples(",
+    "클래스 분포": "plotting.plot_class_distribution(",
+    "정규화·패딩·채널": ("preprocessing.preprocess_images(", "preprocessing.prepare_mnist("),
+    "원-핫 레이블": "preprocessing.encode_labels(",
+    "전처리된 이미지": "plotting.plot_preprocessed(",
+    "LeNet-5 생성": "model.build_lenet5(",
+    "층별 출력 크기와 파라미터": "model.layer_table(",
+    "구조도(plot_model)": "model.save_architecture_diagram(",
+    "컴파일과 콜백": "training.make_callbacks(",
+    "훈련": ("artifacts.get_or_train(", "training.train("),
+    "훈련 곡선(학습률 포함)": "plotting.plot_history(",
+    "최고 훈련/검증 지표": "training.best_metrics(",
+    "테스트 평가": "evaluation.evaluate_model(",
+    "혼동 행렬 두 가지": "plotting.plot_confusion_matrices(",
+    "예측 결과 그리드": "plotting.plot_predictions(",
+    "가장 확신한 오분류": "plotting.plot_confident_errors(",
+    "결과 요약": "errors.run_summary(",
+}
+
+
+def _load(name: str) -> dict:
+    return json.loads((ROOT / "notebooks" / name).read_text(encoding="utf-8"))
+
+
+def _code(nb: dict) -> list[str]:
+    return [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def test_six_chapters_present():
+    present = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert present == CHAPTERS
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_chapter_shape(name):
+    nb = _load(name)
+    cells = nb["cells"]
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
+    assert cells[0]["cell_type"] == "markdown" and "학습 목표" in cells[0]["source"]
+    assert cells[0]["source"].startswith(f"# {int(name[:2])}장.")
+    tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1 and "SEED = 42" in tagged[0]["source"]
+    assert any("config.setup(SEED)" in src for src in _code(nb))
+    closing = "".join(c["source"] for c in cells[-3:] if c["cell_type"] == "markdown")
+    assert "정리" in closing and "연습 문제" in closing
+    for src in _code(nb):
+        assert not any(line.startswith(("def ", "class ")) for line in src.splitlines()), (
+            f"{name}: 노트북 안에 도우미 코드를 정의하지 말고 lenetlib에 두세요"
+        )
+
+
+def test_setup_block_is_identical():
+    setups = {name: _code(_load(name))[0] for name in CHAPTERS}
+    assert len(set(setups.values())) == 1, "모든 장의 준비 블록은 같아야 합니다"
+
+
+def test_every_seed_step_survives():
+    everything = "\n".join(src for name in CHAPTERS for src in _code(_load(name)))
+    missing = [
+        step
+        for step, calls in SEED_STEPS.items()
+        if not any(call in everything for call in ((calls,) if isinstance(calls, str) else calls))
+    ]
+    assert not missing, f"원래 노트북의 단계가 빠졌습니다: {missing}"
+
+
+def test_checked_cells_have_expected_output():
+    for name in CHAPTERS:
+        for cell in _load(name)["cells"]:
+            if cell["cell_type"] == "code" and "# NBVAL_CHECK_OUTPUT" in cell["source"]:
+                assert cell["outputs"], f"{name}: 검사 셀에 기대 출력이 없습니다 (make record)"
