@@ -16,7 +16,7 @@ from lenetlib.training import History, Progress, TrainConfig
 
 HANGUL = "[가-힣]"
 
-# 테스트용 빠른 설정: XLA 컴파일 시간을 아끼려고 jit_compile=False
+# 테스트용 빠른 설정 (작은 배치)
 FAST = {"jit_compile": False, "batch_size": 64}
 
 
@@ -88,7 +88,7 @@ def test_config_rejects_bad_values_in_korean(field, value):
 
 
 def test_config_roundtrip_and_differences():
-    c = TrainConfig(epochs=3, jit_compile=False, steps_per_execution=4)
+    c = TrainConfig(epochs=3, jit_compile=True, steps_per_execution=4, validation_batch_size=64)
     d = c.to_dict()
     assert TrainConfig.from_dict(d) == c
     assert TrainConfig.from_dict({**d, "unknown": 1}) == c
@@ -265,7 +265,7 @@ def test_early_stopping_restores_best_weights(small):
 
 
 def test_jit_compile_sparse_labels_steps_per_execution(small):
-    """기본값인 XLA 경로 + 정수 레이블(sparse 손실) + steps_per_execution."""
+    """XLA 경로(jit_compile=True) + 정수 레이블(sparse 손실) + steps_per_execution."""
     from lenetlib.preprocessing import labels_of
 
     config = TrainConfig(epochs=1, seed=0, jit_compile=True, steps_per_execution=2)
