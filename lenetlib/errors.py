@@ -21,6 +21,16 @@ from lenetlib.evaluation import (
     check_same_length,
 )
 
+__all__ = [
+    "confused_pairs",
+    "feature_maps",
+    "layer_filters",
+    "misclassified",
+    "most_confident_errors",
+    "probability_breakdown",
+    "run_summary",
+]
+
 
 def misclassified(y_true: Any, y_pred: Any) -> np.ndarray:
     """틀린 예측의 번호를 돌려줍니다. (6장 ``06_error_analysis.ipynb``)

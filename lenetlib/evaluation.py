@@ -13,6 +13,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "EvaluationResult",
+    "as_labels",
+    "check_positive_int",
+    "check_probabilities",
+    "check_same_length",
+    "classification_table",
+    "confusion_matrices",
+    "cross_entropy",
+    "evaluate_model",
+    "evaluate_predictions",
+    "per_class_table",
+    "predict_classes",
+    "sample_indices",
+]
+
 NUM_CLASSES = 10
 CLASS_NAMES: tuple[str, ...] = tuple(str(i) for i in range(NUM_CLASSES))
 

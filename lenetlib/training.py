@@ -33,6 +33,23 @@ from lenetlib.preprocessing import train_val_split
 if TYPE_CHECKING:  # pragma: no cover - 타입 검사 전용
     import keras
 
+__all__ = [
+    "LEARNING_RATE_KEY",
+    "PROGRESS_ENV",
+    "SPEED_FIELDS",
+    "History",
+    "Progress",
+    "TrainConfig",
+    "best_metrics",
+    "compile_model",
+    "make_callbacks",
+    "normalize_history",
+    "resolve_progress",
+    "set_seed",
+    "split_validation",
+    "train",
+]
+
 #: 진행 표시 방식을 바꾸는 환경 변수
 PROGRESS_ENV = "LENETLIB_PROGRESS"
 

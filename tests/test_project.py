@@ -150,3 +150,26 @@ def test_tensorflow_import_is_quiet():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""
+
+
+MODULES = ["data", "preprocessing", "model", "training", "artifacts", "evaluation", "errors",
+           "plotting", "config"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_public_api_is_documented_with_its_chapter(name):
+    """공개 함수와 클래스마다 한국어 docstring이 있고, 소개하는 장을 밝힙니다."""
+    import importlib
+    import inspect
+
+    module = importlib.import_module(f"lenetlib.{name}")
+    assert module.__all__, f"lenetlib.{name}에 __all__이 없습니다"
+    undocumented = []
+    for attr in module.__all__:
+        obj = getattr(module, attr)
+        if not (inspect.isfunction(obj) or inspect.isclass(obj)):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        if not re.search(r"[가-힣]", doc) or not re.search(r"\d장|모든 장|ipynb", doc):
+            undocumented.append(attr)
+    assert not undocumented, f"장 이름이 있는 한국어 docstring이 없는 항목: {undocumented}"
