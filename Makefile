@@ -68,8 +68,13 @@ NB ?= $(NOTEBOOKS)
 record: data
 	$(BIN)/python -m tests.nbtools record $(NB) --out build/record
 
+# 훈련 속도 벤치마크 (원래 노트북 방식 / lenetlib 기본값 / PyTorch 즉시 실행). 결과: build/bench/
+# PyTorch(CPU 빌드)는 이 대상만 설치합니다. 설치할 수 없으면 PyTorch 비교만 건너뜁니다.
+BENCH_ARGS ?=
 bench: data
-	$(BIN)/python bench/bench.py
+	@$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.13.0 \
+		|| echo "PyTorch를 설치하지 못했습니다: PyTorch 비교(C)는 건너뜁니다."
+	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis

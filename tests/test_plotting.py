@@ -69,28 +69,10 @@ def data(mnist_small) -> dict[str, np.ndarray]:
 
 @pytest.fixture(scope="module")
 def lenet():
-    """시드 노트북과 같은 구조의 LeNet-5 (lenetlib.model이 있으면 그것을 사용)."""
-    keras = pytest.importorskip("keras")
-    try:
-        from lenetlib.model import build_lenet5
+    """시드 노트북과 같은 구조의 LeNet-5."""
+    from lenetlib.model import build_lenet5
 
-        return build_lenet5()
-    except ImportError:
-        layers = keras.layers
-        return keras.Sequential(
-            [
-                layers.Input(shape=(32, 32, 1)),
-                layers.Conv2D(6, 5, activation="tanh", name="C1"),
-                layers.MaxPooling2D(2, 2, name="S2"),
-                layers.Conv2D(16, 5, activation="tanh", name="C3"),
-                layers.MaxPooling2D(2, 2, name="S4"),
-                layers.Flatten(name="Flatten"),
-                layers.Dense(120, activation="tanh", name="C5"),
-                layers.Dense(84, activation="tanh", name="F6"),
-                layers.Dense(10, activation="softmax", name="Output"),
-            ],
-            name="lenet5",
-        )
+    return build_lenet5()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,720 @@
+"""`make bench`: LeNet-5 훈련 속도를 원본 노트북, lenetlib 기본값, PyTorch와 비교합니다.
+
+한 번의 실행에서 세 방식을 A B C A B C ... 순서로 번갈아 돌려(다른 작업과 CPU를 나눠 쓰는
+잡음을 고르게 나누려고) 에포크 시간의 중앙값을 냅니다.
+
+- A: 원본 노트북 방식 — ``tf.pad``로 만든 텐서를 ``model.fit(validation_split=0.1)``에 넘기고
+  컴파일 기본값(``optimizer="adam"``)과 진행 막대(``verbose=1``)를 씁니다.
+- B: lenetlib 기본값 — ``prepare_mnist`` → ``build_lenet5`` → ``train(..., TrainConfig(epochs=1))``.
+- C: 같은 신경망·최적화기를 PyTorch 즉시 실행(eager)으로 훈련 (외부 기준).
+  torch가 없으면 건너뜁니다.
+
+각 방식은 모델을 한 번 만들고 워밍업 에포크(그래프 추적·컴파일 포함)를 뺀 뒤, 측정마다
+1 에포크(훈련 + 검증 6,000장)를 돌립니다. 에포크 시간은 Keras 콜백의 ``on_epoch_begin`` →
+``on_epoch_end`` 사이(검증 포함)이고, 초당 샘플 수 = 훈련 이미지 수 ÷ 에포크 시간입니다.
+
+사용 예::
+
+    .venv/bin/python bench/bench.py            # 전체 (99% 도달 시간 포함)
+    .venv/bin/python bench/bench.py --quick    # 속도 비교만
+    .venv/bin/python bench/bench.py --repeats 5 --images 20000
+
+결과: ``build/bench/results.json``, ``build/bench/results.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import inspect
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/bench.py`로 실행해도 lenetlib을 찾도록
+    sys.path.insert(0, str(ROOT))
+DEFAULT_OUT = ROOT / "build" / "bench"
+DATA_PATH = ROOT / "data" / "mnist.npz"
+TARGET_ACCURACY = 0.99
+
+LABEL_A = "A 원본 노트북 (model.fit, validation_split)"
+LABEL_B = "B lenetlib 기본값 (train, TrainConfig())"
+LABEL_C = "C PyTorch 즉시 실행 (같은 신경망)"
+
+
+# ---------------------------------------------------------------------------
+# 순수 도우미 (tests/test_bench.py가 검사)
+# ---------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float:
+    """값들의 중앙값. 빈 목록이면 ``ValueError``."""
+    vals = [float(v) for v in values]
+    if not vals:
+        raise ValueError("중앙값을 구할 값이 없습니다. 받은 목록: []. 측정을 한 번 이상 하세요.")
+    return float(statistics.median(vals))
+
+
+def samples_per_second(n_samples: int, seconds: float) -> float:
+    """초당 샘플 수 = ``n_samples / seconds``. 시간이 0 이하이면 ``ValueError``."""
+    if not seconds > 0 or not math.isfinite(seconds):
+        raise ValueError(f"시간은 0보다 큰 유한한 값이어야 합니다. 받은 값: {seconds!r}.")
+    return float(n_samples) / float(seconds)
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    """두 처리량의 비율. 어느 한쪽이 없거나 분모가 0 이하이면 ``None``."""
+    if numerator is None or denominator is None or not denominator > 0:
+        return None
+    return float(numerator) / float(denominator)
+
+
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``["jit_compile=False", "steps_per_execution=32"]`` → ``{"jit_compile": False, ...}``.
+
+    값은 JSON으로 읽고(``false``/``False``, 숫자), 실패하면 문자열 그대로 둡니다.
+    """
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise ValueError(
+                f"--set은 이름=값 모양이어야 합니다. 받은 값: {item!r}. "
+                "예: --set steps_per_execution=32"
+            )
+        text = raw.strip()
+        lowered = {"true": "true", "false": "false", "none": "null"}.get(text.lower(), text)
+        try:
+            out[key] = json.loads(lowered)
+        except json.JSONDecodeError:
+            out[key] = text
+    return out
+
+
+@dataclass
+class Measurement:
+    """한 방식의 측정 결과. ``epoch_seconds``는 워밍업을 뺀 측정별 에포크 시간(초)."""
+
+    label: str
+    n_train: int
+    epoch_seconds: list[float] = field(default_factory=list)
+    call_seconds: list[float] = field(default_factory=list)
+    warmup_seconds: float | None = None
+    skipped: str | None = None
+
+    @property
+    def median_epoch_seconds(self) -> float | None:
+        return median(self.epoch_seconds) if self.epoch_seconds else None
+
+    @property
+    def samples_per_second(self) -> float | None:
+        med = self.median_epoch_seconds
+        return None if med is None else samples_per_second(self.n_train, med)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "label": self.label,
+            "n_train": self.n_train,
+            "epoch_seconds": [round(s, 4) for s in self.epoch_seconds],
+            "call_seconds": [round(s, 4) for s in self.call_seconds],
+            "median_epoch_seconds": self.median_epoch_seconds,
+            "median_call_seconds": median(self.call_seconds) if self.call_seconds else None,
+            "samples_per_second": self.samples_per_second,
+            "warmup_seconds": self.warmup_seconds,
+            "skipped": self.skipped,
+        }
+
+
+def _fmt(value: float | None, spec: str, missing: str = "—") -> str:
+    return missing if value is None else format(value, spec)
+
+
+def format_markdown(results: dict[str, Any]) -> str:
+    """``results.json``과 같은 사전을 작은 Markdown 보고서로 만듭니다."""
+    lines = [
+        "# LeNet-5 훈련 속도 비교 (`make bench`)",
+        "",
+        f"- 기기: {results.get('machine', '?')}",
+        f"- 훈련 이미지 {results.get('n_train', '?'):,}장 + 검증 {results.get('n_val', '?'):,}장, "
+        f"배치 {results.get('batch_size', 128)}, 반복 {results.get('repeats', '?')}회 "
+        "(A B C 번갈아, 워밍업 제외, 중앙값)",
+        "",
+        "| 방식 | 에포크 시간 (초, 중앙값) | 초당 샘플 수 | 측정값 (초) |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    for m in results.get("measurements", []):
+        if m.get("skipped"):
+            lines.append(f"| {m['label']} | — | — | 건너뜀: {m['skipped']} |")
+            continue
+        each = ", ".join(f"{s:.2f}" for s in m.get("epoch_seconds", []))
+        lines.append(
+            f"| {m['label']} | {_fmt(m.get('median_epoch_seconds'), '.2f')} | "
+            f"{_fmt(m.get('samples_per_second'), ',.0f')} | {each} |"
+        )
+    r = results.get("ratios", {})
+    lines += [
+        "",
+        f"- B/A (lenetlib ÷ 원본): **{_fmt(r.get('B/A'), '.2f')}배** (목표 1.5배 이상)",
+        f"- B/C (lenetlib ÷ PyTorch): **{_fmt(r.get('B/C'), '.2f')}배** (1.0이면 PyTorch와 같음)",
+    ]
+    tt = results.get("time_to_target")
+    if tt:
+        if tt.get("reached"):
+            lines.append(
+                f"- lenetlib 기본값으로 테스트 정확도 {tt['target']:.1%} 도달: "
+                f"{tt['epochs']} 에포크, 훈련 {tt['seconds']:.1f}초 (테스트 평가 시간 제외, "
+                f"정확도 {tt['accuracy']:.2%})"
+            )
+        else:
+            lines.append(
+                f"- {tt.get('max_epochs')} 에포크 안에 테스트 정확도 {tt['target']:.1%}에 "
+                f"도달하지 못했습니다 (최고 {tt.get('best_accuracy', 0):.2%})."
+            )
+    lb = results.get("lenetlib")
+    if lb:
+        cfg = lb.get("config", {})
+        keys = ("jit_compile", "steps_per_execution", "validation_batch_size")
+        speed = ", ".join(f"{k}={cfg[k]!r}" for k in keys if k in cfg)
+        note = f" (--set으로 바꿈: {lb['overrides']})" if lb.get("overrides") else ""
+        lines.append(f"- B의 TrainConfig 속도 설정: {speed}{note}")
+    tc = results.get("torch")
+    if tc:
+        lines.append(
+            f"- PyTorch {tc.get('torch_version')}, 스레드 {tc.get('torch_threads')}개 "
+            "(1개와 2개 중 짧은 시험에서 빠른 쪽)"
+        )
+    mem = results.get("peak_memory_mib")
+    if mem is not None:
+        lines.append(f"- 최대 메모리 (벤치 프로세스 전체, ru_maxrss): {mem:,.0f} MiB")
+    imp = results.get("import_lenetlib")
+    if imp:
+        lines.append(
+            f"- `import lenetlib` 시간 (새 프로세스, 중앙값): {imp['seconds'] * 1000:.1f} ms, "
+            f"TensorFlow 불러옴: {'예' if imp.get('tensorflow_loaded') else '아니요'}"
+        )
+    lines.append("")
+    return "\n".join(lines)
+
+
+def format_console(results: dict[str, Any]) -> str:
+    """터미널에 찍을 요약 표."""
+    out = ["", "== 결과 (에포크 = 훈련 + 검증, 워밍업 제외 중앙값)"]
+    for m in results.get("measurements", []):
+        if m.get("skipped"):
+            out.append(f"  {m['label']}: 건너뜀 — {m['skipped']}")
+        else:
+            out.append(
+                f"  {m['label']}: {_fmt(m.get('median_epoch_seconds'), '.2f')} 초/에포크, "
+                f"{_fmt(m.get('samples_per_second'), ',.0f')} 샘플/초"
+            )
+    r = results.get("ratios", {})
+    out.append(f"  B/A = {_fmt(r.get('B/A'), '.2f')}배, B/C = {_fmt(r.get('B/C'), '.2f')}배")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------
+# 측정 도구
+# ---------------------------------------------------------------------------
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def peak_memory_mib() -> float:
+    """이 프로세스의 최대 상주 메모리(MiB, Linux ru_maxrss 기준)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def measure_import_time(repeats: int = 3) -> dict[str, Any]:
+    """새 파이썬 프로세스에서 ``import lenetlib``에 걸리는 시간(중앙값)을 잽니다."""
+    code = (
+        "import time, sys; t = time.perf_counter(); import lenetlib; "
+        "print(time.perf_counter() - t, 'tensorflow' in sys.modules)"
+    )
+    times: list[float] = []
+    tf_loaded = False
+    for _ in range(repeats):
+        p = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        sec, loaded = p.stdout.split()
+        times.append(float(sec))
+        tf_loaded = tf_loaded or loaded == "True"
+    return {"seconds": median(times), "all_seconds": times, "tensorflow_loaded": tf_loaded}
+
+
+def _epoch_timer() -> Any:
+    import keras
+
+    class EpochTimer(keras.callbacks.Callback):
+        """에포크 시작부터 끝(검증 포함)까지의 시간을 기록합니다."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.times: list[float] = []
+            self._t0 = 0.0
+
+        def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+            self._t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            self.times.append(time.perf_counter() - self._t0)
+
+    return EpochTimer()
+
+
+@contextlib.contextmanager
+def extra_fit_callbacks(model: Any, callbacks: Sequence[Any]) -> Iterator[None]:
+    """블록 안에서 ``model.fit``이 불릴 때 콜백을 더합니다 (``train()``을 고치지 않고 시간 재기)."""
+    original = model.fit
+
+    def fit(*args: Any, **kwargs: Any) -> Any:
+        kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), *callbacks]
+        return original(*args, **kwargs)
+
+    object.__setattr__(model, "fit", fit)
+    try:
+        yield
+    finally:
+        object.__delattr__(model, "fit")
+
+
+@contextlib.contextmanager
+def quiet_stdout() -> Iterator[None]:
+    """Keras 진행 막대 출력을 버립니다 (계산은 그대로 일어남)."""
+    with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+        yield
+
+
+def load_raw(images: int) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
+    """MNIST 원본(uint8)을 읽어 훈련 세트 앞 ``images``장만 남깁니다."""
+    try:
+        from lenetlib.data import load_mnist
+
+        (x_train, y_train), (x_test, y_test) = load_mnist(allow_download=False)
+    except ImportError:
+        import numpy as np
+
+        with np.load(DATA_PATH) as f:
+            x_train, y_train = f["x_train"], f["y_train"]
+            x_test, y_test = f["x_test"], f["y_test"]
+    return (x_train[:images], y_train[:images]), (x_test, y_test)
+
+
+# ---------------------------------------------------------------------------
+# A: 원본 노트북 방식
+# ---------------------------------------------------------------------------
+
+
+def create_seed_lenet5() -> Any:
+    """원본 노트북의 ``create_lenet5()``를 그대로 옮긴 모델 (61,706개 파라미터)."""
+    from tensorflow import keras
+    from tensorflow.keras import layers
+
+    return keras.Sequential(
+        [
+            layers.Input(shape=(32, 32, 1)),
+            layers.Conv2D(filters=6, kernel_size=5, activation="tanh", name="C1"),
+            layers.MaxPooling2D(pool_size=2, strides=2, name="S2"),
+            layers.Conv2D(filters=16, kernel_size=5, activation="tanh", name="C3"),
+            layers.MaxPooling2D(pool_size=2, strides=2, name="S4"),
+            layers.Flatten(),
+            layers.Dense(120, activation="tanh", name="C5"),
+            layers.Dense(84, activation="tanh", name="F6"),
+            layers.Dense(10, activation="softmax", name="Output"),
+        ]
+    )
+
+
+def setup_original(raw_train: tuple[Any, Any]) -> tuple[Callable[[], tuple[float, float]], int]:
+    """원본 노트북의 전처리·컴파일을 하고, 1 에포크를 도는 함수를 돌려줍니다."""
+    import numpy as np
+    import tensorflow as tf
+    from tensorflow import keras
+
+    x_raw, y_raw = raw_train
+    tf.random.set_seed(42)
+    np.random.seed(42)
+    x = x_raw.astype("float32") / 255.0
+    x = tf.pad(x, [[0, 0], [2, 2], [2, 2]], mode="CONSTANT")
+    x = tf.expand_dims(x, axis=-1)
+    y = keras.utils.to_categorical(y_raw, 10)
+    model = create_seed_lenet5()
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+
+    def run() -> tuple[float, float]:
+        timer = _epoch_timer()
+        callbacks = [
+            keras.callbacks.EarlyStopping(
+                monitor="val_accuracy", patience=5, restore_best_weights=True, verbose=1
+            ),
+            keras.callbacks.ReduceLROnPlateau(
+                monitor="val_loss", factor=0.5, patience=3, min_lr=1e-7, verbose=1
+            ),
+            timer,
+        ]
+        t0 = time.perf_counter()
+        with quiet_stdout():
+            model.fit(
+                x,
+                y,
+                epochs=1,
+                batch_size=128,
+                validation_split=0.1,
+                callbacks=callbacks,
+                verbose=1,
+            )
+        return timer.times[-1], time.perf_counter() - t0
+
+    n_train = math.floor(len(x_raw) * 0.9)
+    return run, n_train
+
+
+# ---------------------------------------------------------------------------
+# B: lenetlib 기본값
+# ---------------------------------------------------------------------------
+
+
+def setup_lenetlib(
+    raw_train: tuple[Any, Any],
+    raw_test: tuple[Any, Any],
+    overrides: dict[str, Any] | None = None,
+) -> tuple[Callable[[], tuple[float, float]], int, dict[str, Any]]:
+    """lenetlib 기본 경로를 준비하고 ``train(..., TrainConfig(epochs=1))`` 한 번을 잽니다.
+
+    첫 호출(워밍업)은 ``TrainConfig`` 기본값으로 컴파일하고, 그다음부터는 ``recompile=False``로
+    같은 컴파일 결과를 다시 씁니다 (20 에포크를 한 번에 돌리는 실제 사용과 같은 상태).
+    """
+    from dataclasses import asdict, fields, replace
+
+    from lenetlib import training
+    from lenetlib.model import build_lenet5
+    from lenetlib.preprocessing import prepare_mnist
+
+    known = {f.name for f in fields(training.TrainConfig)}
+    unknown = sorted(set(overrides or {}) - known)
+    if unknown:
+        raise ValueError(
+            f"TrainConfig에 없는 이름입니다: {unknown}. 쓸 수 있는 이름: {sorted(known)}."
+        )
+    data = prepare_mnist(raw_train, raw_test)
+    defaults = replace(training.TrainConfig(), **(overrides or {}))
+    config = replace(defaults, epochs=1)
+    training.set_seed(config.seed)
+    model = build_lenet5()
+    can_reuse = "recompile" in inspect.signature(training.train).parameters
+    state = {"first": True}
+
+    def run() -> tuple[float, float]:
+        timer = _epoch_timer()
+        kwargs: dict[str, Any] = {
+            "validation_data": (data.x_val, data.y_val),
+            "progress": "none",
+        }
+        if can_reuse and not state["first"]:
+            kwargs["recompile"] = False
+        state["first"] = False
+        t0 = time.perf_counter()
+        with extra_fit_callbacks(model, [timer]):
+            training.train(model, data.x_train, data.y_train, config, **kwargs)
+        return timer.times[-1], time.perf_counter() - t0
+
+    info = {
+        "config": dict(asdict(defaults)),
+        "overrides": dict(overrides or {}),
+        "reuses_compiled_model": can_reuse,
+    }
+    return run, len(data.x_train), info
+
+
+def time_to_target(
+    raw_train: tuple[Any, Any],
+    raw_test: tuple[Any, Any],
+    *,
+    max_epochs: int,
+    target: float = TARGET_ACCURACY,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """lenetlib 기본값으로 훈련하며 매 에포크 테스트 정확도를 재고, 목표에 닿으면 멈춥니다.
+
+    ``TrainConfig(epochs=max_epochs)``로 ``train()``을 한 번 부르므로 조기 종료·학습률 감소도
+    실제 사용과 같습니다. 테스트 평가에 쓴 시간은 훈련 시간에서 뺍니다.
+    """
+    from dataclasses import replace
+
+    import keras
+    import numpy as np
+
+    from lenetlib import training
+    from lenetlib.model import build_lenet5
+    from lenetlib.preprocessing import prepare_mnist
+
+    data = prepare_mnist(raw_train, raw_test)
+    y_test = np.asarray(data.y_test)
+    labels = y_test.argmax(1) if y_test.ndim == 2 else y_test
+    config = replace(training.TrainConfig(), **(overrides or {}), epochs=max_epochs)
+    training.set_seed(config.seed)
+    model = build_lenet5()
+    record: dict[str, Any] = {"accuracies": [], "seconds": []}
+
+    class TestProbe(keras.callbacks.Callback):
+        def on_train_begin(self, logs: dict | None = None) -> None:
+            self.start = time.perf_counter()
+            self.eval_seconds = 0.0
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            t0 = time.perf_counter()
+            elapsed = t0 - self.start - self.eval_seconds
+            probs = self.model.predict(data.x_test, batch_size=1024, verbose=0)
+            acc = float((probs.argmax(1) == labels).mean())
+            record["accuracies"].append(acc)
+            record["seconds"].append(elapsed)
+            log(f"  에포크 {epoch + 1}: 테스트 정확도 {acc:.4f}, 누적 훈련 시간 {elapsed:.1f}초")
+            if acc >= target:
+                self.model.stop_training = True
+            self.eval_seconds += time.perf_counter() - t0
+
+    with extra_fit_callbacks(model, [TestProbe()]):
+        training.train(
+            model,
+            data.x_train,
+            data.y_train,
+            config,
+            validation_data=(data.x_val, data.y_val),
+            progress="none",
+        )
+    accs = record["accuracies"]
+    hit = next((i for i, a in enumerate(accs) if a >= target), None)
+    out: dict[str, Any] = {
+        "target": target,
+        "max_epochs": max_epochs,
+        "reached": hit is not None,
+        "best_accuracy": max(accs) if accs else None,
+        "per_epoch_accuracy": accs,
+        "per_epoch_cumulative_seconds": record["seconds"],
+    }
+    if hit is not None:
+        out.update(epochs=hit + 1, seconds=record["seconds"][hit], accuracy=accs[hit])
+    return out
+
+
+# ---------------------------------------------------------------------------
+# C: PyTorch
+# ---------------------------------------------------------------------------
+
+
+def setup_torch(
+    raw_train: tuple[Any, Any],
+) -> tuple[Callable[[], tuple[float, float]], int, dict[str, Any]]:
+    """PyTorch 기준 모델을 만들고 1 에포크(훈련 + 검증)를 재는 함수를 돌려줍니다."""
+    import numpy as np
+
+    try:
+        from bench.torch_lenet import (
+            build_torch_lenet5,
+            count_params,
+            pick_num_threads,
+            train_torch,
+        )
+    except ImportError:  # `python bench/bench.py`처럼 bench가 패키지로 잡히지 않을 때
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from torch_lenet import (  # type: ignore[no-redef]
+            build_torch_lenet5,
+            count_params,
+            pick_num_threads,
+            train_torch,
+        )
+    import torch
+
+    x_raw, y_raw = raw_train
+    x = np.zeros((len(x_raw), 32, 32, 1), np.float32)
+    x[:, 2:30, 2:30, 0] = x_raw.astype(np.float32) / 255.0
+    y = np.asarray(y_raw, dtype=np.int64)
+    n_train = math.floor(len(x) * 0.9)
+    threads, probe = pick_num_threads(x[:n_train], y[:n_train])
+    torch.manual_seed(42)
+    model = build_torch_lenet5()
+    if count_params(model) != 61_706:  # 같은 신경망이어야 비교가 공정합니다
+        raise RuntimeError(
+            f"PyTorch LeNet-5의 파라미터 수가 {count_params(model):,}개입니다 (61,706개여야 함)."
+        )
+
+    def run() -> tuple[float, float]:
+        t0 = time.perf_counter()
+        r = train_torch(x[:n_train], y[:n_train], x[n_train:], y[n_train:], epochs=1, model=model)
+        return r.epoch_seconds[-1], time.perf_counter() - t0
+
+    info = {
+        "torch_version": torch.__version__,
+        "torch_threads": threads,
+        "thread_probe_seconds_per_batch": {str(k): v for k, v in probe.items()},
+        "params": count_params(model),
+    }
+    return run, n_train, info
+
+
+# ---------------------------------------------------------------------------
+# 실행
+# ---------------------------------------------------------------------------
+
+
+def machine_description() -> str:
+    return f"{platform.machine()} CPU {os.cpu_count()}코어, Python {platform.python_version()}"
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        description="LeNet-5 훈련 속도: 원본 노트북(A), lenetlib 기본값(B), PyTorch(C) 비교"
+    )
+    p.add_argument("--repeats", type=int, default=3, help="방식마다 측정 횟수 (기본 3)")
+    p.add_argument(
+        "--images",
+        type=int,
+        default=60000,
+        help="쓸 MNIST 훈련 이미지 수, 검증 10%% 포함 (기본 60000 → 훈련 54,000장)",
+    )
+    p.add_argument("--quick", action="store_true", help="99%% 도달 시간 측정을 건너뜁니다")
+    p.add_argument(
+        "--max-epochs", type=int, default=20, help="99%% 도달 시간 측정의 최대 에포크 (기본 20)"
+    )
+    p.add_argument("--no-torch", action="store_true", help="PyTorch 비교(C)를 건너뜁니다")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="결과 폴더 (기본 build/bench)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="이름=값",
+        help="B의 TrainConfig 값을 바꿔 봅니다 (실험용, 여러 번 가능). "
+        "예: --set steps_per_execution=32",
+    )
+    args = p.parse_args(argv)
+    try:
+        args.overrides = parse_overrides(args.set)
+    except ValueError as exc:
+        p.error(str(exc))
+    if args.repeats < 1:
+        p.error(f"--repeats는 1 이상이어야 합니다. 받은 값: {args.repeats}")
+    if not 1000 <= args.images <= 60000:
+        p.error(f"--images는 1000~60000 사이여야 합니다. 받은 값: {args.images}")
+    if args.max_epochs < 1:
+        p.error(f"--max-epochs는 1 이상이어야 합니다. 받은 값: {args.max_epochs}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": machine_description(), "repeats": args.repeats}
+
+    log("== `import lenetlib` 시간 (새 프로세스 3번)")
+    results["import_lenetlib"] = measure_import_time()
+    log(f"  {results['import_lenetlib']['seconds'] * 1000:.1f} ms")
+
+    raw_train, raw_test = load_raw(args.images)
+    import tensorflow as tf
+
+    results["versions"] = {"tensorflow": tf.__version__}
+    runners: dict[str, Callable[[], tuple[float, float]]] = {}
+    meas: dict[str, Measurement] = {}
+
+    log("== 준비와 워밍업 (그래프 추적·컴파일, 집계 제외)")
+    run_a, n_a = setup_original(raw_train)
+    meas["A"] = Measurement(LABEL_A, n_a)
+    runners["A"] = run_a
+
+    try:
+        run_b, n_b, info_b = setup_lenetlib(raw_train, raw_test, args.overrides)
+    except ImportError as exc:
+        meas["B"] = Measurement(LABEL_B, 0, skipped=f"lenetlib을 불러올 수 없습니다: {exc}")
+    except ValueError as exc:  # --set 값이 잘못됨 (TrainConfig 검사의 한국어 메시지)
+        print(f"오류: {exc}", file=sys.stderr)
+        return 2
+    else:
+        meas["B"] = Measurement(LABEL_B, n_b)
+        runners["B"] = run_b
+        results["lenetlib"] = info_b
+
+    from_torch_msg = None
+    if args.no_torch:
+        from_torch_msg = "--no-torch로 건너뛰었습니다."
+    else:
+        try:
+            run_c, n_c, info_c = setup_torch(raw_train)
+        except ImportError:
+            from_torch_msg = (
+                "PyTorch(torch)를 불러올 수 없어 C를 건너뜁니다. `make bench`가 설치하며, "
+                "직접 설치하려면 `.venv/bin/pip install torch==2.13.0`을 실행하세요."
+            )
+        else:
+            meas["C"] = Measurement(LABEL_C, n_c)
+            runners["C"] = run_c
+            results["torch"] = info_c
+    if from_torch_msg:
+        log(f"  {from_torch_msg}")
+        meas["C"] = Measurement(LABEL_C, 0, skipped=from_torch_msg)
+
+    for key, run in runners.items():
+        _, call = run()
+        meas[key].warmup_seconds = call
+        log(f"  {key} 워밍업: {call:.1f}초")
+        results[f"peak_memory_after_{key}_mib"] = peak_memory_mib()
+
+    log(f"== 측정: {' '.join(runners)} 순서로 {args.repeats}번 번갈아")
+    for r in range(args.repeats):
+        for key, run in runners.items():
+            epoch, call = run()
+            meas[key].epoch_seconds.append(epoch)
+            meas[key].call_seconds.append(call)
+            sps = samples_per_second(meas[key].n_train, epoch)
+            log(f"  [{r + 1}/{args.repeats}] {key}: {epoch:.2f}초/에포크, {sps:,.0f} 샘플/초")
+
+    sps = {k: m.samples_per_second for k, m in meas.items()}
+    results["n_train"] = n_a
+    results["n_val"] = len(raw_train[0]) - n_a
+    results["batch_size"] = 128
+    results["measurements"] = [meas[k].to_dict() for k in ("A", "B", "C")]
+    results["ratios"] = {"B/A": ratio(sps["B"], sps["A"]), "B/C": ratio(sps["B"], sps["C"])}
+    log(format_console(results))
+
+    if args.quick:
+        results["time_to_target"] = None
+    elif "B" in runners:
+        log(f"== lenetlib 기본값으로 테스트 정확도 {TARGET_ACCURACY:.0%} 도달 시간 (새 모델)")
+        results["time_to_target"] = time_to_target(raw_train, raw_test, max_epochs=args.max_epochs)
+
+    results["peak_memory_mib"] = peak_memory_mib()
+    results["total_seconds"] = time.perf_counter() - started
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(
+        json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    md = format_markdown(results)
+    (args.out / "results.md").write_text(md, encoding="utf-8")
+    log("")
+    log(md)
+    log(f"결과를 {args.out / 'results.json'}, {args.out / 'results.md'}에 썼습니다.")
+    log(f"전체 실행 시간: {results['total_seconds']:.0f}초")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
