@@ -42,6 +42,7 @@ __all__ = [
     "TrainConfig",
     "best_metrics",
     "compile_model",
+    "fit_inputs",
     "make_callbacks",
     "normalize_history",
     "resolve_progress",
@@ -758,6 +759,43 @@ def split_validation(
     return train_val_split(x, y, val_fraction=validation_split)
 
 
+def fit_inputs(x: np.ndarray, y: np.ndarray, config: TrainConfig | None = None) -> dict[str, Any]:
+    """``model.fit``에 넘길 훈련 입력 인자 (섞기, 배치 포함). (4장 ``04_training.ipynb``)
+
+    TensorFlow 백엔드에서는 ``tf.data``를 쓰되 자동 조정(autotune)을 끄고 전용 스레드를
+    1개로 제한합니다. Keras가 NumPy 배열로 만드는 기본 파이프라인은 2코어 CPU에서 계산
+    스레드와 다투어 어떤 에포크는 2배 가까이 느려졌습니다(2.8초 → 5초, ``bench/FINDINGS.md``).
+    다른 백엔드에서는 NumPy 배열을 그대로 넘기고 ``fit``이 섞습니다.
+
+    Parameters
+    ----------
+    x, y : np.ndarray
+        전처리된 훈련 이미지와 레이블.
+    config : TrainConfig, optional
+        ``batch_size``, ``shuffle``, ``seed``를 씁니다. 기본 ``TrainConfig()``.
+
+    Returns
+    -------
+    dict
+        ``model.fit(**fit_inputs(x, y, config), epochs=...)``처럼 쓰는 인자.
+    """
+    from lenetlib._backend import keras
+
+    config = TrainConfig() if config is None else config
+    if keras.backend.backend() != "tensorflow":
+        return {"x": x, "y": y, "batch_size": config.batch_size, "shuffle": config.shuffle}
+    import tensorflow as tf
+
+    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    if config.shuffle:
+        dataset = dataset.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.threading.private_threadpool_size = 1
+    batches = dataset.batch(config.batch_size).prefetch(2).with_options(options)
+    return {"x": batches, "shuffle": False}  # 이미 섞었으므로 fit이 다시 섞지 않게
+
+
 def train(
     model: keras.Model,
     x: np.ndarray,
@@ -838,14 +876,11 @@ def train(
 
     start = time.perf_counter()
     keras_history = model.fit(
-        x_tr,
-        y_tr,
+        **fit_inputs(x_tr, y_tr, config),
         epochs=int(config.epochs),
-        batch_size=int(config.batch_size),
         validation_data=(x_val, y_val),
         validation_batch_size=int(config.validation_batch_size),
         callbacks=callbacks,
-        shuffle=bool(config.shuffle),
         verbose=1 if mode is Progress.BAR else 0,
     )
     seconds = time.perf_counter() - start

@@ -335,3 +335,23 @@ def test_best_metrics_matches_hand_computation(trained):
     assert training.best_metrics(h) == got
     with pytest.raises(ValueError, match=HANGUL):
         training.best_metrics({"foo": [1.0]})
+
+
+def test_fit_inputs_batches_and_reshuffles_reproducibly(small):
+    """tf.data 입력: 배치 크기, 에포크마다 다른 순서, 같은 시드면 같은 순서."""
+    x, y = small.x_train[:300], small.y_train[:300]
+    config = TrainConfig(batch_size=64, seed=3)
+
+    def epoch_orders(cfg):
+        dataset = training.fit_inputs(x, y, cfg)["x"]
+        return [np.concatenate([b[1].numpy().argmax(1) for b in dataset]) for _ in range(2)]
+
+    first, second = epoch_orders(config)
+    assert len(first) == 300 and sorted(first) == sorted(y.argmax(1))
+    assert not np.array_equal(first, second)  # 에포크마다 다시 섞음
+    again = epoch_orders(config)
+    assert np.array_equal(first, again[0]) and np.array_equal(second, again[1])
+    sizes = [len(b[0]) for b in training.fit_inputs(x, y, config)["x"]]
+    assert sizes == [64, 64, 64, 64, 44]
+    unshuffled = training.fit_inputs(x, y, TrainConfig(shuffle=False))["x"]
+    assert np.array_equal(np.concatenate([b[1].numpy() for b in unshuffled]), y)
