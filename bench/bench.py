@@ -1,9 +1,9 @@
-"""`make bench`: LeNet-5 훈련 속도를 원본 노트북, lenetlib 기본값, PyTorch와 비교합니다.
+"""`make bench`: LeNet-5 훈련 속도를 원래 노트북, lenetlib 기본값, PyTorch와 비교합니다.
 
 한 번의 실행에서 세 방식을 A B C A B C ... 순서로 번갈아 돌려(다른 작업과 CPU를 나눠 쓰는
 잡음을 고르게 나누려고) 에포크 시간의 중앙값을 냅니다.
 
-- A: 원본 노트북 방식 — ``tf.pad``로 만든 텐서를 ``model.fit(validation_split=0.1)``에 넘기고
+- A: 원래 노트북 방식 — ``tf.pad``로 만든 텐서를 ``model.fit(validation_split=0.1)``에 넘기고
   컴파일 기본값(``optimizer="adam"``)과 진행 막대(``verbose=1``)를 씁니다.
 - B: lenetlib 기본값 — ``prepare_mnist`` → ``build_lenet5`` → ``train(..., TrainConfig(epochs=1))``.
 - C: 같은 신경망·최적화기를 PyTorch 즉시 실행(eager)으로 훈련 (외부 기준).
@@ -48,7 +48,7 @@ DEFAULT_OUT = ROOT / "build" / "bench"
 DATA_PATH = ROOT / "data" / "mnist.npz"
 TARGET_ACCURACY = 0.99
 
-LABEL_A = "A 원본 노트북 (model.fit, validation_split)"
+LABEL_A = "A 원래 노트북 (model.fit, validation_split)"
 LABEL_B = "B lenetlib 기본값 (train, TrainConfig())"
 LABEL_C = "C PyTorch 즉시 실행 (같은 신경망)"
 
@@ -320,12 +320,12 @@ def load_raw(images: int) -> tuple[tuple[Any, Any], tuple[Any, Any]]:
 
 
 # ---------------------------------------------------------------------------
-# A: 원본 노트북 방식
+# A: 원래 노트북 방식
 # ---------------------------------------------------------------------------
 
 
 def create_seed_lenet5() -> Any:
-    """원본 노트북의 ``create_lenet5()``를 그대로 옮긴 모델 (61,706개 파라미터)."""
+    """원래 노트북의 ``create_lenet5()``를 그대로 옮긴 모델 (61,706개 파라미터)."""
     from tensorflow import keras
     from tensorflow.keras import layers
 
@@ -345,7 +345,7 @@ def create_seed_lenet5() -> Any:
 
 
 def setup_original(raw_train: tuple[Any, Any]) -> tuple[Callable[[], tuple[float, float]], int]:
-    """원본 노트북의 전처리·컴파일을 하고, 1 에포크를 도는 함수를 돌려줍니다."""
+    """원래 노트북의 전처리·컴파일을 하고, 1 에포크를 도는 함수를 돌려줍니다."""
     import numpy as np
     import tensorflow as tf
     from tensorflow import keras
@@ -582,7 +582,7 @@ def machine_description() -> str:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        description="LeNet-5 훈련 속도: 원본 노트북(A), lenetlib 기본값(B), PyTorch(C) 비교"
+        description="LeNet-5 훈련 속도: 원래 노트북(A), lenetlib 기본값(B), PyTorch(C) 비교"
     )
     p.add_argument("--repeats", type=int, default=3, help="방식마다 측정 횟수 (기본 3)")
     p.add_argument(

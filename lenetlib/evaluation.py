@@ -520,7 +520,7 @@ def evaluate_model(
 def sample_indices(n: int, k: int = 16, seed: int = 42) -> np.ndarray:
     """예측 결과를 보여 줄 표본 번호를 겹치지 않게 뽑습니다. (5장 ``05_evaluation.ipynb``)
 
-    원본 노트북의 ``np.random.seed(42); np.random.choice(n, 16, replace=False)``와 같은
+    원래 노트북의 ``np.random.seed(42); np.random.choice(n, 16, replace=False)``와 같은
     번호를 돌려주지만, 전역 난수 상태는 바꾸지 않습니다.
 
     Parameters

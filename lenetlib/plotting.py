@@ -40,7 +40,13 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
-from matplotlib.ticker import LogFormatter, MaxNLocator
+from matplotlib.ticker import (
+    FixedLocator,
+    FuncFormatter,
+    LogFormatter,
+    MaxNLocator,
+    NullLocator,
+)
 
 from lenetlib._korean import obj, topic
 
@@ -805,8 +811,15 @@ def plot_history(
         ax.set_yscale("log")
         # 기본 로그 눈금(10^{-3})은 수식(mathtext)으로 그려지는데, 수식의 기본 글꼴인
         # 나눔고딕에 빼기 기호(U+2212)가 없어 ¤로 깨집니다. 일반 글자 눈금(1e-03)을 씁니다.
-        ax.yaxis.set_major_formatter(LogFormatter())
-        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+        # 실제로 쓴 학습률 값(1.0e-03, 5.0e-04, …)에만 눈금을 두어 절반씩 줄어드는 게 보이게.
+        levels = np.unique(h[lr_key])
+        if levels.size <= 8:
+            ax.yaxis.set_major_locator(FixedLocator(levels))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.1e}"))
+            ax.yaxis.set_minor_locator(NullLocator())
+        else:
+            ax.yaxis.set_major_formatter(LogFormatter())
+            ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(True, alpha=0.3)
     else:
@@ -897,18 +910,26 @@ def plot_confusion_matrix(
         fig, ax = plt.subplots(figsize=(7, 6))
     else:
         fig = ax.figure
+    # 색의 범위를 대각선 밖(오류) 값에 맞춥니다. 대각선(정답)이 수백~천이라 그대로 두면
+    # 한 자릿수인 오류 칸이 모두 흰색이 되어 보이지 않습니다. 대각선 칸은 가장 진한 색.
+    off_diagonal = arr[~np.eye(k, dtype=bool)]
+    off_diagonal = off_diagonal[np.isfinite(off_diagonal)]
+    vmax = float(off_diagonal.max()) if off_diagonal.size and off_diagonal.max() > 0 else None
     sns.heatmap(
         arr,
         annot=True,
         fmt=fmt,
         cmap=cmap,
+        vmin=0,
+        vmax=vmax,
         xticklabels=range(k),
         yticklabels=range(k),
-        annot_kws={"fontsize": 7 if normalized else 8},
+        annot_kws={"fontsize": 8 if normalized else 9},
         ax=ax,
     )
+    ax.tick_params(axis="y", rotation=0)
     ax.set_title(title if title is not None else default_title)
-    ax.set_xlabel("예측된 클래스")
+    ax.set_xlabel("예측된 클래스" + ("\n(색은 대각선 밖 오류 값 기준)" if vmax is not None else ""))
     ax.set_ylabel("실제 클래스")
     return fig
 
@@ -967,7 +988,7 @@ def _prediction_titles(
     true: np.ndarray, pred: np.ndarray, conf: np.ndarray
 ) -> tuple[list[str], list[str]]:
     titles = [
-        f"실제: {t}, 예측: {p}\n확신도: {c:.3f}" for t, p, c in zip(true, pred, conf, strict=True)
+        f"실제: {t}, 예측: {p}\n확신도: {c:.2%}" for t, p, c in zip(true, pred, conf, strict=True)
     ]
     colors = ["green" if t == p else "red" for t, p in zip(true, pred, strict=True)]
     return titles, colors
@@ -1200,7 +1221,7 @@ def plot_probability_bars(
     """한 예시의 클래스별 예측 확률을 막대그래프로 그립니다. (6장 ``06_error_analysis.ipynb``)
 
     예측(가장 높은 확률) 막대는 정답이면 녹색, 오답이면 빨강으로, ``true_label``을 주면
-    정답 막대는 테두리로 표시합니다.
+    정답 숫자를 녹색 눈금 글자와 "정답" 화살표로 표시합니다 (확률이 0에 가까워도 보이게).
 
     Parameters
     ----------
@@ -1245,13 +1266,25 @@ def plot_probability_bars(
         fig, ax = plt.subplots(figsize=(8, 4))
     else:
         fig = ax.figure
-    bars = ax.bar(np.arange(k), p, color=colors)
-    if true_label is not None:
-        bars[true_label].set_edgecolor("black")
-        bars[true_label].set_linewidth(2)
+    ax.bar(np.arange(k), p, color=colors)
     for i, value in enumerate(p):
-        ax.text(i, value + 0.02, f"{value:.3f}", ha="center", va="bottom", fontsize=8)
+        if value >= 0.001 or i in (pred, true_label):  # 0.000 같은 잡음 글자는 생략
+            ax.text(i, value + 0.02, f"{value:.1%}", ha="center", va="bottom", fontsize=8)
     ax.set_xticks(np.arange(k))
+    if true_label is not None:
+        # 정답 확률이 0에 가까우면 막대가 보이지 않으므로 눈금 글자와 화살표로 표시합니다.
+        tick = ax.get_xticklabels()[true_label]
+        tick.set_color("green")
+        tick.set_fontweight("bold")
+        ax.annotate(
+            "정답",
+            xy=(true_label, p[true_label]),
+            xytext=(true_label, p[true_label] + 0.25),
+            ha="center",
+            color="green",
+            fontsize=9,
+            arrowprops={"arrowstyle": "->", "color": "green"},
+        )
     ax.set_ylim(0, 1.12)
     ax.set_xlabel("숫자")
     ax.set_ylabel("확률")

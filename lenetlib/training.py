@@ -1,6 +1,6 @@
 """LeNet-5를 컴파일하고 훈련합니다. (4장 ``04_training.ipynb``)
 
-원본 노트북의 설정(Adam 학습률 1e-3, 범주형 교차 엔트로피, 배치 128, 20 에포크,
+원래 노트북의 설정(Adam 학습률 1e-3, 범주형 교차 엔트로피, 배치 128, 20 에포크,
 검증 10%, ``val_accuracy`` 기준 조기 종료, ``val_loss`` 기준 학습률 감소)을 그대로
 :class:`TrainConfig`의 기본값으로 둡니다. 모든 값은 필드 하나를 바꿔 실험할 수 있습니다.
 
@@ -114,7 +114,7 @@ def _check_float(
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """훈련 설정. 기본값은 원본 노트북과 같습니다. (4장 ``04_training.ipynb``)
+    """훈련 설정. 기본값은 원래 노트북과 같습니다. (4장 ``04_training.ipynb``)
 
     Parameters
     ----------
@@ -414,6 +414,9 @@ def _make_notice_logger(stream: TextIO | None = None) -> keras.callbacks.Callbac
             logs = logs or {}
             used = logs.get(LEARNING_RATE_KEY)
             now = _current_learning_rate(self.model)
+            epochs = int(self.params.get("epochs", 0)) if self.params else 0
+            if self._epochs_seen >= epochs or self.model.stop_training:
+                return  # 훈련이 여기서 끝나므로 줄인 학습률은 쓰이지 않습니다
             if used is not None and now is not None and now < float(used) * (1 - 1e-6):
                 self._print(
                     f"  ↳ 검증 손실이 정체되어 학습률을 {float(used):.1e} → {now:.1e}로 줄였습니다."
@@ -807,7 +810,7 @@ def train(
     recompile: bool = True,
     stream: TextIO | None = None,
 ) -> History:
-    """모델을 컴파일하고 원본 노트북의 콜백으로 훈련합니다. (4장 ``04_training.ipynb``)
+    """모델을 컴파일하고 원래 노트북의 콜백으로 훈련합니다. (4장 ``04_training.ipynb``)
 
     ``config.seed``로 시드를 고정하고, 검증 데이터를 한 번만 잘라(Keras ``validation_split``과
     같은 끝 10%) ``validation_data``로 넘깁니다. 같은 시드로 만든 모델과 같은 데이터라면
@@ -822,7 +825,7 @@ def train(
     y : np.ndarray
         (N, 10) 원-핫 또는 (N,) 정수 레이블.
     config : TrainConfig, optional
-        훈련 설정. 기본 ``TrainConfig()`` (원본 노트북과 같음).
+        훈련 설정. 기본 ``TrainConfig()`` (원래 노트북과 같음).
     validation_data : (x_val, y_val), optional
         검증 데이터를 직접 줄 때. 주면 ``config.validation_split``은 쓰지 않습니다.
     progress : Progress or str, default "auto"

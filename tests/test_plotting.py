@@ -377,7 +377,9 @@ def test_history_panels(data):
     np.testing.assert_allclose(lr.lines[0].get_ydata(), HISTORY["learning_rate"])
     fig.canvas.draw()
     lr_labels = [t.get_text() for t in lr.get_yticklabels() if t.get_text()]
-    assert "1e-03" in lr_labels and not any("$" in t for t in lr_labels), lr_labels
+    expected = [f"{v:.1e}" for v in np.unique(HISTORY["learning_rate"])]
+    assert sorted(lr_labels) == sorted(expected), lr_labels  # 실제 학습률 값마다 눈금 하나
+    assert not any("$" in t for t in lr_labels)
     np.testing.assert_array_equal(acc.lines[0].get_xdata(), [1, 2, 3, 4, 5])
     legend = [t.get_text() for t in acc.get_legend().get_texts()]
     assert legend[:2] == ["훈련 정확도", "검증 정확도"]
@@ -413,7 +415,8 @@ def test_confusion_matrices_formats(data):
     norm_texts = [t.get_text() for t in norm_ax.texts]
     assert all(re.fullmatch(r"\d\.\d{3}", t) for t in norm_texts)
     assert norm_texts[0] == f"{data['cm_norm'][0, 0]:.3f}"
-    assert counts_ax.get_xlabel() == "예측된 클래스" and counts_ax.get_ylabel() == "실제 클래스"
+    assert counts_ax.get_xlabel().startswith("예측된 클래스")
+    assert counts_ax.get_ylabel() == "실제 클래스"
 
 
 def test_confusion_matrices_computes_normalized_when_missing(data):
@@ -429,7 +432,7 @@ def test_predictions_colors_and_crop(data):
         expected = "green" if y_true[i] == y_pred[i] else "red"
         assert matplotlib.colors.same_color(ax.title.get_color(), expected)
         assert ax.get_title() == (
-            f"실제: {y_true[i]}, 예측: {y_pred[i]}\n확신도: {data['proba'][i].max():.3f}"
+            f"실제: {y_true[i]}, 예측: {y_pred[i]}\n확신도: {data['proba'][i].max():.2%}"
         )
     np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), data["x32"][0, 2:30, 2:30, 0])
 
@@ -486,8 +489,11 @@ def test_probability_bars_colors(data):
     ax = fig.axes[0]
     pred = int(np.argmax(p))
     assert matplotlib.colors.same_color(ax.patches[pred].get_facecolor(), "red")
-    assert ax.patches[t].get_linewidth() == 2
+    true_tick = ax.get_xticklabels()[t]
+    assert matplotlib.colors.same_color(true_tick.get_color(), "green")
+    assert [a.get_text() for a in ax.texts if a.get_text() == "정답"] == ["정답"]
     np.testing.assert_allclose([b.get_height() for b in ax.patches], p)
+    assert "0.0%" not in [a.get_text() for a in ax.texts]  # 0에 가까운 확률 글자는 생략
     assert ax.get_title() == f"예측 확률 (예측: {pred}, 실제: {t})"
 
 
@@ -606,3 +612,13 @@ def test_wrapper_keeps_backend_changes_made_while_drawing():
         assert matplotlib.is_interactive() is True
     finally:
         matplotlib.interactive(before)
+
+
+def test_confusion_colour_scale_shows_errors(data):
+    """색 범위가 대각선 밖(오류) 최댓값이라, 한 자릿수 오류 칸도 색으로 보입니다."""
+    cm = data["cm"]
+    fig = plotting.plot_confusion_matrix(cm)
+    mesh = fig.axes[0].collections[0]
+    off = cm[~np.eye(len(cm), dtype=bool)]
+    assert mesh.norm.vmin == 0 and mesh.norm.vmax == off.max()
+    assert "대각선 밖" in fig.axes[0].get_xlabel()
