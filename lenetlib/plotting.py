@@ -1269,7 +1269,8 @@ def plot_probability_bars(
     ax.bar(np.arange(k), p, color=colors)
     for i, value in enumerate(p):
         if value >= 0.001 or i in (pred, true_label):  # 0.000 같은 잡음 글자는 생략
-            ax.text(i, value + 0.02, f"{value:.1%}", ha="center", va="bottom", fontsize=8)
+            label = "<0.1%" if value < 0.001 else f"{value:.2%}"
+            ax.text(i, value + 0.02, label, ha="center", va="bottom", fontsize=8)
     ax.set_xticks(np.arange(k))
     if true_label is not None:
         # 정답 확률이 0에 가까우면 막대가 보이지 않으므로 눈금 글자와 화살표로 표시합니다.
@@ -1279,7 +1280,7 @@ def plot_probability_bars(
         ax.annotate(
             "정답",
             xy=(true_label, p[true_label]),
-            xytext=(true_label, p[true_label] + 0.25),
+            xytext=(true_label, p[true_label] + 0.3),
             ha="center",
             color="green",
             fontsize=9,
