@@ -5,12 +5,14 @@
 
 - A: 원래 노트북 방식 — ``tf.pad``로 만든 텐서를 ``model.fit(validation_split=0.1)``에 넘기고
   컴파일 기본값(``optimizer="adam"``)과 진행 막대(``verbose=1``)를 씁니다.
-- B: lenetlib 기본값 — ``prepare_mnist`` → ``build_lenet5`` → ``train(..., TrainConfig(epochs=1))``.
+- B: lenetlib 기본값 — ``prepare_mnist`` → ``build_lenet5`` → ``train(..., TrainConfig(epochs=3))``.
 - C: 같은 신경망·최적화기를 PyTorch 즉시 실행(eager)으로 훈련 (외부 기준).
   torch가 없으면 건너뜁니다.
 
 각 방식은 모델을 한 번 만들고 워밍업 에포크(그래프 추적·컴파일 포함)를 뺀 뒤, 측정마다
-1 에포크(훈련 + 검증 6,000장)를 돌립니다. 에포크 시간은 Keras 콜백의 ``on_epoch_begin`` →
+``fit``을 한 번 불러 3 에포크(훈련 + 검증 6,000장)를 돌리고 **셋째 에포크**를 잽니다. 20 에포크를
+한 번에 훈련하는 실제 사용처럼, ``fit``을 새로 부를 때마다 드는 준비 비용(반복자, 셔플 준비)은
+재지 않습니다 (세 방식 모두 같은 규칙). 에포크 시간은 Keras 콜백의 ``on_epoch_begin`` →
 ``on_epoch_end`` 사이(검증 포함)이고, 초당 샘플 수 = 훈련 이미지 수 ÷ 에포크 시간입니다.
 
 사용 예::
@@ -56,6 +58,10 @@ LABEL_C = "C PyTorch 즉시 실행 (같은 신경망)"
 # ---------------------------------------------------------------------------
 # 순수 도우미 (tests/test_bench.py가 검사)
 # ---------------------------------------------------------------------------
+
+
+#: 측정 한 번에 fit으로 돌리는 에포크 수; 마지막(셋째) 에포크만 잽니다 (연속 훈련 상태).
+EPOCHS_PER_CALL = 3
 
 
 def median(values: Sequence[float]) -> float:
@@ -149,7 +155,7 @@ def format_markdown(results: dict[str, Any]) -> str:
         f"- 기기: {results.get('machine', '?')}",
         f"- 훈련 이미지 {results.get('n_train', '?'):,}장 + 검증 {results.get('n_val', '?'):,}장, "
         f"배치 {results.get('batch_size', 128)}, 반복 {results.get('repeats', '?')}회 "
-        "(A B C 번갈아, 워밍업 제외, 중앙값)",
+        "(A B C 번갈아, 워밍업 제외, fit마다 3 에포크 중 셋째 에포크, 중앙값)",
         "",
         "| 방식 | 에포크 시간 (초, 중앙값) | 초당 샘플 수 | 측정값 (초) |",
         "| --- | ---: | ---: | --- |",
@@ -376,7 +382,7 @@ def setup_original(raw_train: tuple[Any, Any]) -> tuple[Callable[[], tuple[float
             model.fit(
                 x,
                 y,
-                epochs=1,
+                epochs=EPOCHS_PER_CALL,
                 batch_size=128,
                 validation_split=0.1,
                 callbacks=callbacks,
@@ -398,7 +404,7 @@ def setup_lenetlib(
     raw_test: tuple[Any, Any],
     overrides: dict[str, Any] | None = None,
 ) -> tuple[Callable[[], tuple[float, float]], int, dict[str, Any]]:
-    """lenetlib 기본 경로를 준비하고 ``train(..., TrainConfig(epochs=1))`` 한 번을 잽니다.
+    """lenetlib 기본 경로를 준비하고 ``train(..., TrainConfig(epochs=3))`` 한 번을 잽니다.
 
     첫 호출(워밍업)은 ``TrainConfig`` 기본값으로 컴파일하고, 그다음부터는 ``recompile=False``로
     같은 컴파일 결과를 다시 씁니다 (20 에포크를 한 번에 돌리는 실제 사용과 같은 상태).
@@ -417,7 +423,7 @@ def setup_lenetlib(
         )
     data = prepare_mnist(raw_train, raw_test)
     defaults = replace(training.TrainConfig(), **(overrides or {}))
-    config = replace(defaults, epochs=1)
+    config = replace(defaults, epochs=EPOCHS_PER_CALL)
     training.set_seed(config.seed)
     model = build_lenet5()
     can_reuse = "recompile" in inspect.signature(training.train).parameters
@@ -559,7 +565,9 @@ def setup_torch(
 
     def run() -> tuple[float, float]:
         t0 = time.perf_counter()
-        r = train_torch(x[:n_train], y[:n_train], x[n_train:], y[n_train:], epochs=1, model=model)
+        r = train_torch(
+            x[:n_train], y[:n_train], x[n_train:], y[n_train:], epochs=EPOCHS_PER_CALL, model=model
+        )
         return r.epoch_seconds[-1], time.perf_counter() - t0
 
     info = {
@@ -580,6 +588,91 @@ def machine_description() -> str:
     return f"{platform.machine()} CPU {os.cpu_count()}코어, Python {platform.python_version()}"
 
 
+class _Worker:
+    """한 방식(A, B, C)을 맡은 자식 프로세스. 방식끼리 스레드 풀과 메모리를 나눠 쓰지 않게 합니다.
+
+    같은 프로세스에서 번갈아 돌리면 앞 방식의 스레드(예: PyTorch의 OpenMP 대기 스레드, tf.data
+    자동 조정 스레드)가 다음 방식의 측정을 방해했습니다. 쉬는 동안 자식은 표준 입력을 기다립니다.
+    """
+
+    def __init__(self, key: str, argv: Sequence[str] | None) -> None:
+        args = list(sys.argv[1:] if argv is None else argv)
+        command = [sys.executable, str(Path(__file__).resolve()), *args, "--worker", key]
+        self.proc = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
+
+    def receive(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            if line.startswith("@@"):
+                return json.loads(line[2:])
+        raise RuntimeError(f"벤치 작업 프로세스가 끝났습니다 (종료 코드 {self.proc.wait()}).")
+
+    def request(self) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        return self.receive()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                assert self.proc.stdin is not None
+                self.proc.stdin.write("quit\n")
+                self.proc.stdin.flush()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def _reply(payload: dict[str, Any]) -> None:
+    print("@@" + json.dumps(payload, ensure_ascii=False), flush=True)
+
+
+def worker_main(args: argparse.Namespace) -> int:
+    """자식 프로세스: 한 방식을 준비·워밍업하고, 'run' 한 줄마다 한 번 잽니다."""
+    if args.worker == "C":
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # 쉬는 동안 CPU를 돌리지 않게
+    raw_train, raw_test = load_raw(args.images)
+    info: dict[str, Any] = {}
+    try:
+        if args.worker == "A":
+            run, n_train = setup_original(raw_train)
+            import tensorflow as tf
+
+            info = {"versions": {"tensorflow": tf.__version__}}
+        elif args.worker == "B":
+            run, n_train, info_b = setup_lenetlib(raw_train, raw_test, args.overrides)
+            info = {"lenetlib": info_b}
+        else:
+            run, n_train, info_c = setup_torch(raw_train)
+            info = {"torch": info_c}
+    except ImportError as exc:
+        skipped = (
+            "PyTorch(torch)를 불러올 수 없어 C를 건너뜁니다. `make bench`가 설치하며, "
+            "직접 설치하려면 `.venv/bin/pip install torch==2.13.0`을 실행하세요."
+            if args.worker == "C"
+            else f"불러올 수 없습니다: {exc}"
+        )
+        _reply({"skipped": skipped})
+        return 0
+    except ValueError as exc:  # --set 값이 잘못됨 (TrainConfig 검사의 한국어 메시지)
+        _reply({"error": str(exc)})
+        return 2
+    with quiet_stdout():
+        _, warmup = run()
+    _reply({"n_train": n_train, "warmup": warmup, "info": info})
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        with quiet_stdout():
+            epoch, call = run()
+        _reply({"epoch": epoch, "call": call, "peak_memory_mib": peak_memory_mib()})
+    return 0
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         description="LeNet-5 훈련 속도: 원래 노트북(A), lenetlib 기본값(B), PyTorch(C) 비교"
@@ -597,6 +690,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--no-torch", action="store_true", help="PyTorch 비교(C)를 건너뜁니다")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="결과 폴더 (기본 build/bench)")
+    p.add_argument("--worker", choices=["A", "B", "C"], help=argparse.SUPPRESS)  # 내부용
     p.add_argument(
         "--set",
         action="append",
@@ -622,6 +716,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if args.worker:
+        return worker_main(args)
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine_description(), "repeats": args.repeats}
 
@@ -633,59 +729,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     import tensorflow as tf
 
     results["versions"] = {"tensorflow": tf.__version__}
-    runners: dict[str, Callable[[], tuple[float, float]]] = {}
     meas: dict[str, Measurement] = {}
+    log("== 준비와 워밍업: 방식마다 따로 된 프로세스 (그래프 추적·컴파일, 집계 제외)")
+    keys = ["A", "B"] + ([] if args.no_torch else ["C"])
+    workers = {key: _Worker(key, argv) for key in keys}
+    for key, worker in workers.items():
+        ready = worker.receive()
+        label = {"A": LABEL_A, "B": LABEL_B, "C": LABEL_C}[key]
+        if ready.get("skipped"):
+            meas[key] = Measurement(label, 0, skipped=ready["skipped"])
+            log(f"  {key}: {ready['skipped']}")
+            worker.close()
+            continue
+        if ready.get("error"):
+            print(f"오류: {ready['error']}", file=sys.stderr)
+            for w in workers.values():
+                w.close()
+            return 2
+        meas[key] = Measurement(label, ready["n_train"], warmup_seconds=ready["warmup"])
+        results.update(ready.get("info", {}))
+        log(f"  {key} 워밍업: {ready['warmup']:.1f}초")
+    if "C" not in meas:
+        meas["C"] = Measurement(LABEL_C, 0, skipped="--no-torch로 건너뛰었습니다.")
+    active = [k for k in keys if not meas[k].skipped]
 
-    log("== 준비와 워밍업 (그래프 추적·컴파일, 집계 제외)")
-    run_a, n_a = setup_original(raw_train)
-    meas["A"] = Measurement(LABEL_A, n_a)
-    runners["A"] = run_a
-
-    try:
-        run_b, n_b, info_b = setup_lenetlib(raw_train, raw_test, args.overrides)
-    except ImportError as exc:
-        meas["B"] = Measurement(LABEL_B, 0, skipped=f"lenetlib을 불러올 수 없습니다: {exc}")
-    except ValueError as exc:  # --set 값이 잘못됨 (TrainConfig 검사의 한국어 메시지)
-        print(f"오류: {exc}", file=sys.stderr)
-        return 2
-    else:
-        meas["B"] = Measurement(LABEL_B, n_b)
-        runners["B"] = run_b
-        results["lenetlib"] = info_b
-
-    from_torch_msg = None
-    if args.no_torch:
-        from_torch_msg = "--no-torch로 건너뛰었습니다."
-    else:
-        try:
-            run_c, n_c, info_c = setup_torch(raw_train)
-        except ImportError:
-            from_torch_msg = (
-                "PyTorch(torch)를 불러올 수 없어 C를 건너뜁니다. `make bench`가 설치하며, "
-                "직접 설치하려면 `.venv/bin/pip install torch==2.13.0`을 실행하세요."
-            )
-        else:
-            meas["C"] = Measurement(LABEL_C, n_c)
-            runners["C"] = run_c
-            results["torch"] = info_c
-    if from_torch_msg:
-        log(f"  {from_torch_msg}")
-        meas["C"] = Measurement(LABEL_C, 0, skipped=from_torch_msg)
-
-    for key, run in runners.items():
-        _, call = run()
-        meas[key].warmup_seconds = call
-        log(f"  {key} 워밍업: {call:.1f}초")
-        results[f"peak_memory_after_{key}_mib"] = peak_memory_mib()
-
-    log(f"== 측정: {' '.join(runners)} 순서로 {args.repeats}번 번갈아")
+    log(f"== 측정: {' '.join(active)} 순서로 {args.repeats}번 번갈아")
     for r in range(args.repeats):
-        for key, run in runners.items():
-            epoch, call = run()
-            meas[key].epoch_seconds.append(epoch)
-            meas[key].call_seconds.append(call)
-            sps = samples_per_second(meas[key].n_train, epoch)
+        for key in active:
+            reply = workers[key].request()
+            meas[key].epoch_seconds.append(reply["epoch"])
+            meas[key].call_seconds.append(reply["call"])
+            results[f"peak_memory_{key}_mib"] = reply["peak_memory_mib"]
+            sps = samples_per_second(meas[key].n_train, reply["epoch"])
+            epoch = reply["epoch"]
             log(f"  [{r + 1}/{args.repeats}] {key}: {epoch:.2f}초/에포크, {sps:,.0f} 샘플/초")
+    for worker in workers.values():
+        worker.close()
+    n_a = meas["A"].n_train
 
     sps = {k: m.samples_per_second for k, m in meas.items()}
     results["n_train"] = n_a
@@ -697,11 +777,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if args.quick:
         results["time_to_target"] = None
-    elif "B" in runners:
+    elif not meas["B"].skipped:
         log(f"== lenetlib 기본값으로 테스트 정확도 {TARGET_ACCURACY:.0%} 도달 시간 (새 모델)")
         results["time_to_target"] = time_to_target(raw_train, raw_test, max_epochs=args.max_epochs)
 
-    results["peak_memory_mib"] = peak_memory_mib()
+    worker_peaks = [
+        v for k, v in results.items() if k.startswith("peak_memory_") and k != "peak_memory_mib"
+    ]
+    results["peak_memory_mib"] = max([peak_memory_mib(), *worker_peaks])
     results["total_seconds"] = time.perf_counter() - started
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(

@@ -789,13 +789,21 @@ def fit_inputs(x: np.ndarray, y: np.ndarray, config: TrainConfig | None = None) 
         return {"x": x, "y": y, "batch_size": config.batch_size, "shuffle": config.shuffle}
     import tensorflow as tf
 
-    dataset = tf.data.Dataset.from_tensor_slices((x, y))
+    # 이미지 자체가 아니라 번호(인덱스)를 섞고, 배치마다 tf.gather로 꺼냅니다
+    # (이미지 54,000장을 셔플 버퍼에 하나씩 복사하는 것보다 가볍습니다).
+    images, labels = tf.constant(x), tf.constant(y)
+    indices = tf.data.Dataset.range(len(x))
     if config.shuffle:
-        dataset = dataset.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
+        indices = indices.shuffle(len(x), seed=config.seed, reshuffle_each_iteration=True)
     options = tf.data.Options()
     options.autotune.enabled = False
     options.threading.private_threadpool_size = 1
-    batches = dataset.batch(config.batch_size).prefetch(2).with_options(options)
+    batches = (
+        indices.batch(config.batch_size)
+        .map(lambda idx: (tf.gather(images, idx), tf.gather(labels, idx)))
+        .prefetch(2)
+        .with_options(options)
+    )
     return {"x": batches, "shuffle": False}  # 이미 섞었으므로 fit이 다시 섞지 않게
 
 
