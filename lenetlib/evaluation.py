@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lenetlib.data import CLASS_NAMES, NUM_CLASSES
+
 __all__ = [
     "EvaluationResult",
     "as_labels",
@@ -28,9 +30,6 @@ __all__ = [
     "predict_classes",
     "sample_indices",
 ]
-
-NUM_CLASSES = 10
-CLASS_NAMES: tuple[str, ...] = tuple(str(i) for i in range(NUM_CLASSES))
 
 #: 확률 합이 1에서 이만큼까지 벗어나는 것은 허용 (float32 softmax 반올림 오차)
 PROBABILITY_SUM_TOLERANCE = 1e-3

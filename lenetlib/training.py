@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import numpy as np
 
 from lenetlib import config as _config
+from lenetlib.data import NUM_CLASSES
 from lenetlib.preprocessing import train_val_split
 
 if TYPE_CHECKING:  # pragma: no cover - 타입 검사 전용
@@ -59,8 +60,6 @@ LEARNING_RATE_KEY = "learning_rate"
 
 #: 결과(정확도)에 영향을 주지 않는 속도 설정. 저장된 설정과 비교할 때 제외합니다.
 SPEED_FIELDS: tuple[str, ...] = ("jit_compile", "steps_per_execution", "validation_batch_size")
-
-NUM_CLASSES = 10
 
 
 class Progress(Enum):
