@@ -191,8 +191,10 @@ def format_markdown(results: dict[str, Any]) -> str:
     lb = results.get("lenetlib")
     if lb:
         cfg = lb.get("config", {})
-        keys = ("jit_compile", "steps_per_execution", "validation_batch_size")
+        keys = ("jit_compile", "steps_per_execution", "validation_batch_size", "parallel_splits")
         speed = ", ".join(f"{k}={cfg[k]!r}" for k in keys if k in cfg)
+        if lb.get("parallel_splits") is not None:
+            speed += f" (배치를 {lb['parallel_splits']}조각으로 나눠 코어마다 동시에 계산)"
         note = f" (--set으로 바꿈: {lb['overrides']})" if lb.get("overrides") else ""
         lines.append(f"- B의 TrainConfig 속도 설정: {speed}{note}")
     tc = results.get("torch")
@@ -285,22 +287,6 @@ def _epoch_timer() -> Any:
             self.times.append(time.perf_counter() - self._t0)
 
     return EpochTimer()
-
-
-@contextlib.contextmanager
-def extra_fit_callbacks(model: Any, callbacks: Sequence[Any]) -> Iterator[None]:
-    """블록 안에서 ``model.fit``이 불릴 때 콜백을 더합니다 (``train()``을 고치지 않고 시간 재기)."""
-    original = model.fit
-
-    def fit(*args: Any, **kwargs: Any) -> Any:
-        kwargs["callbacks"] = [*(kwargs.get("callbacks") or []), *callbacks]
-        return original(*args, **kwargs)
-
-    object.__setattr__(model, "fit", fit)
-    try:
-        yield
-    finally:
-        object.__delattr__(model, "fit")
 
 
 @contextlib.contextmanager
@@ -399,6 +385,15 @@ def setup_original(raw_train: tuple[Any, Any]) -> tuple[Callable[[], tuple[float
 # ---------------------------------------------------------------------------
 
 
+def _chapter_setup(seed: int) -> int:
+    """각 장의 준비 블록(``config.setup``)을 부르고 배치 조각 수를 돌려줍니다."""
+    from lenetlib import config
+
+    with quiet_stdout():
+        info = config.setup(seed)
+    return int(info["parallel_splits"])
+
+
 def setup_lenetlib(
     raw_train: tuple[Any, Any],
     raw_test: tuple[Any, Any],
@@ -421,8 +416,9 @@ def setup_lenetlib(
         raise ValueError(
             f"TrainConfig에 없는 이름입니다: {unknown}. 쓸 수 있는 이름: {sorted(known)}."
         )
-    data = prepare_mnist(raw_train, raw_test)
     defaults = replace(training.TrainConfig(), **(overrides or {}))
+    splits = _chapter_setup(defaults.seed)  # 각 장의 준비 블록과 같이, TensorFlow 계산 전에
+    data = prepare_mnist(raw_train, raw_test)
     config = replace(defaults, epochs=EPOCHS_PER_CALL)
     training.set_seed(config.seed)
     model = build_lenet5()
@@ -439,14 +435,14 @@ def setup_lenetlib(
             kwargs["recompile"] = False
         state["first"] = False
         t0 = time.perf_counter()
-        with extra_fit_callbacks(model, [timer]):
-            training.train(model, data.x_train, data.y_train, config, **kwargs)
+        training.train(model, data.x_train, data.y_train, config, callbacks=[timer], **kwargs)
         return timer.times[-1], time.perf_counter() - t0
 
     info = {
         "config": dict(asdict(defaults)),
         "overrides": dict(overrides or {}),
         "reuses_compiled_model": can_reuse,
+        "parallel_splits": splits,
     }
     return run, len(data.x_train), info
 
@@ -466,17 +462,18 @@ def time_to_target(
     """
     from dataclasses import replace
 
-    import keras
     import numpy as np
 
     from lenetlib import training
+    from lenetlib._backend import keras  # TensorFlow 시작 로그를 숨기고 불러옴
     from lenetlib.model import build_lenet5
     from lenetlib.preprocessing import prepare_mnist
 
+    config = replace(training.TrainConfig(), **(overrides or {}), epochs=max_epochs)
+    _chapter_setup(config.seed)
     data = prepare_mnist(raw_train, raw_test)
     y_test = np.asarray(data.y_test)
     labels = y_test.argmax(1) if y_test.ndim == 2 else y_test
-    config = replace(training.TrainConfig(), **(overrides or {}), epochs=max_epochs)
     training.set_seed(config.seed)
     model = build_lenet5()
     record: dict[str, Any] = {"accuracies": [], "seconds": []}
@@ -498,15 +495,15 @@ def time_to_target(
                 self.model.stop_training = True
             self.eval_seconds += time.perf_counter() - t0
 
-    with extra_fit_callbacks(model, [TestProbe()]):
-        training.train(
-            model,
-            data.x_train,
-            data.y_train,
-            config,
-            validation_data=(data.x_val, data.y_val),
-            progress="none",
-        )
+    training.train(
+        model,
+        data.x_train,
+        data.y_train,
+        config,
+        validation_data=(data.x_val, data.y_val),
+        progress="none",
+        callbacks=[TestProbe()],
+    )
     accs = record["accuracies"]
     hit = next((i for i, a in enumerate(accs) if a >= target), None)
     out: dict[str, Any] = {

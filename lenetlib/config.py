@@ -126,7 +126,10 @@ def environment_info() -> dict[str, Any]:
 
 
 def setup(seed: int = 42) -> dict[str, Any]:
-    """노트북 준비 블록: 시드 고정, 한글 글꼴 등록, 환경 정보 반환. (모든 장)
+    """노트북 준비 블록: 스레드 설정, 시드 고정, 한글 글꼴 등록, 환경 정보 반환. (모든 장)
+
+    TensorFlow가 계산을 시작하기 전에 :func:`lenetlib.training.configure_threads`로 CPU 코어마다
+    배치 조각 하나를 맡기도록 설정합니다 (환경 변수 ``LENETLIB_THREADS=tf``이면 그대로 둠).
 
     Parameters
     ----------
@@ -136,12 +139,15 @@ def setup(seed: int = 42) -> dict[str, Any]:
     Returns
     -------
     dict
-        :func:`environment_info` 결과에 ``seed``와 ``font``(등록된 한글 글꼴 이름)를 더한 사전.
+        :func:`environment_info` 결과에 ``seed``, ``font``(등록된 한글 글꼴 이름),
+        ``parallel_splits``(훈련 때 배치를 나눌 조각 수)를 더한 사전.
     """
-    from lenetlib import plotting
+    from lenetlib import plotting, training
 
+    splits = training.configure_threads()
     set_seed(seed)
     info = environment_info()
     info["seed"] = seed
     info["font"] = plotting.korean_font_name()
+    info["parallel_splits"] = splits
     return info

@@ -36,16 +36,20 @@ if TYPE_CHECKING:  # pragma: no cover - 타입 검사 전용
 
 __all__ = [
     "LEARNING_RATE_KEY",
+    "MAX_PARALLEL_SPLITS",
     "PROGRESS_ENV",
     "SPEED_FIELDS",
+    "THREADS_ENV",
     "History",
     "Progress",
     "TrainConfig",
     "best_metrics",
     "compile_model",
+    "configure_threads",
     "fit_inputs",
     "make_callbacks",
     "normalize_history",
+    "parallel_splits",
     "resolve_progress",
     "set_seed",
     "split_validation",
@@ -59,7 +63,18 @@ PROGRESS_ENV = "LENETLIB_PROGRESS"
 LEARNING_RATE_KEY = "learning_rate"
 
 #: 결과(정확도)에 영향을 주지 않는 속도 설정. 저장된 설정과 비교할 때 제외합니다.
-SPEED_FIELDS: tuple[str, ...] = ("jit_compile", "steps_per_execution", "validation_batch_size")
+SPEED_FIELDS: tuple[str, ...] = (
+    "jit_compile",
+    "steps_per_execution",
+    "validation_batch_size",
+    "parallel_splits",
+)
+
+#: TensorFlow 스레드 설정 방식을 고르는 환경 변수 (``auto`` 또는 ``tf``)
+THREADS_ENV = "LENETLIB_THREADS"
+
+#: 배치를 나눠 동시에 계산할 조각 수의 상한 (조각이 작아지면 합성곱이 비효율적)
+MAX_PARALLEL_SPLITS = 4
 
 
 class Progress(Enum):
@@ -146,6 +161,11 @@ class TrainConfig:
         파이썬 호출 비용을 줄여 CPU 훈련이 약 1.4배 빨라집니다.
     validation_batch_size : int, default 1024
         검증 데이터를 예측할 때의 배치 크기 (속도 설정, 결과에는 영향 없음).
+    parallel_splits : int or None, default None
+        배치를 몇 조각으로 나눠 CPU 코어마다 한 조각씩 동시에 계산할지 (속도 설정).
+        ``None``이면 :func:`parallel_splits`가 정합니다 (:func:`configure_threads` 뒤
+        2코어 CPU에서 2, GPU나 TensorFlow 기본 스레드 설정에서는 1). 기울기는 배치 전체의
+        평균 그대로이고 더하는 순서만 달라 소수점 끝자리 정도만 다릅니다.
     """
 
     epochs: int = 20
@@ -161,6 +181,7 @@ class TrainConfig:
     jit_compile: bool | str = False
     steps_per_execution: int = 32
     validation_batch_size: int = 1024
+    parallel_splits: int | None = None
 
     def __post_init__(self) -> None:
         _check_int("epochs", self.epochs, 1)
@@ -215,6 +236,8 @@ class TrainConfig:
             )
         _check_int("steps_per_execution", self.steps_per_execution, 1)
         _check_int("validation_batch_size", self.validation_batch_size, 1)
+        if self.parallel_splits is not None:
+            _check_int("parallel_splits", self.parallel_splits, 1)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON으로 저장할 수 있는 사전으로 바꿉니다. (4장 ``04_training.ipynb``)
@@ -761,6 +784,146 @@ def split_validation(
     return train_val_split(x, y, val_fraction=validation_split)
 
 
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def configure_threads(mode: str | None = None) -> int:
+    """코어마다 배치 조각 하나를 맡기도록 TensorFlow 스레드를 정합니다. (4장 ``04_training.ipynb``)
+
+    TensorFlow 기본값은 합성곱 같은 연산 하나를 모든 코어가 나눠 계산합니다. LeNet-5의 합성곱은
+    너무 작아서 코어들이 서로 기다리는 시간이 깁니다. 그래서 연산마다 코어 하나만 쓰게 하고
+    (intra-op 스레드 1개), :func:`train`이 배치를 코어 수만큼 나눠 조각들을 동시에 계산합니다.
+    2코어 CPU에서 훈련 단계가 약 1.2배 빨라집니다 (``bench/FINDINGS.md`` 7절).
+
+    TensorFlow가 첫 연산을 실행하기 전에만 바꿀 수 있으므로, 각 장의 준비 블록
+    (:func:`lenetlib.config.setup`)이 맨 먼저 부릅니다. 이미 시작된 뒤라면 설정을 그대로 두고
+    경고만 냅니다 (훈련 결과는 같고 조금 느릴 뿐입니다).
+
+    Parameters
+    ----------
+    mode : {"auto", "tf"}, optional
+        ``"auto"``: GPU가 없고 코어가 2개 이상이면 연산당 스레드를 1개로 둡니다.
+        ``"tf"``: TensorFlow 기본값을 그대로 둡니다 (배치도 나누지 않음).
+        ``None``이면 환경 변수 ``LENETLIB_THREADS``, 그것도 없으면 ``"auto"``.
+
+    Returns
+    -------
+    int
+        :func:`train`이 쓸 조각 수 (:func:`parallel_splits`와 같음). 1이면 나누지 않습니다.
+
+    Raises
+    ------
+    ValueError
+        ``mode``가 ``"auto"``나 ``"tf"``가 아닐 때.
+    """
+    import warnings
+
+    chosen = os.environ.get(THREADS_ENV, "auto") if mode is None else mode
+    if chosen not in ("auto", "tf"):
+        source = f"환경 변수 {THREADS_ENV}" if mode is None else "mode"
+        raise ValueError(
+            f"{source}는 'auto' 또는 'tf'여야 합니다. 받은 값: {chosen!r}. "
+            "보통은 'auto'(코어마다 배치 조각 하나), TensorFlow 기본값을 쓰려면 'tf'."
+        )
+    from lenetlib._backend import keras
+
+    if chosen == "tf" or keras.backend.backend() != "tensorflow" or _usable_cores() < 2:
+        return parallel_splits()
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return parallel_splits()
+    if tf.config.threading.get_intra_op_parallelism_threads() != 1:
+        try:
+            tf.config.threading.set_intra_op_parallelism_threads(1)
+        except RuntimeError:
+            warnings.warn(
+                "TensorFlow가 이미 계산을 시작해서 스레드 설정을 바꾸지 못했습니다. "
+                "훈련 결과는 같고 속도만 조금 느립니다. 빠르게 하려면 커널을 다시 시작하고 "
+                "다른 계산보다 먼저 lenetlib.config.setup()을 실행하세요.",
+                stacklevel=2,
+            )
+    return parallel_splits()
+
+
+def parallel_splits() -> int:
+    """지금 설정에서 :func:`train`이 배치를 나눌 조각 수. (4장 ``04_training.ipynb``)
+
+    TensorFlow 백엔드이고, GPU가 없고, 연산당 스레드가 1개로 설정되어 있으면
+    ``min(코어 수, MAX_PARALLEL_SPLITS)``, 아니면 1입니다 (:func:`configure_threads` 참고).
+
+    Returns
+    -------
+    int
+        1 이상의 조각 수.
+    """
+    from lenetlib._backend import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return 1
+    import tensorflow as tf
+
+    if tf.config.threading.get_intra_op_parallelism_threads() != 1:
+        return 1
+    if tf.config.list_physical_devices("GPU"):
+        return 1
+    return max(1, min(_usable_cores(), MAX_PARALLEL_SPLITS))
+
+
+def _smallest_batch(n: int, batch_size: int) -> int:
+    return n % batch_size or batch_size if n >= batch_size else n
+
+
+def _split_count(config: TrainConfig, n_train: int, n_val: int) -> int:
+    """``config.parallel_splits``(없으면 자동)를 배치 크기에 맞춰 줄입니다 (빈 조각 방지)."""
+    wanted = parallel_splits() if config.parallel_splits is None else int(config.parallel_splits)
+    smallest = min(
+        _smallest_batch(n_train, int(config.batch_size)),
+        _smallest_batch(n_val, int(config.validation_batch_size)),
+    )
+    return max(1, min(wanted, smallest))
+
+
+def _parallel_model(model: keras.Model, splits: int) -> keras.Model:
+    """배치를 ``splits`` 조각으로 나눠 같은 모델에 통과시키고 이어 붙이는 훈련용 껍데기.
+
+    가중치는 ``model``의 것을 그대로 씁니다 (복사하지 않음). 조각들은 서로 의존하지 않으므로
+    TensorFlow가 코어마다 하나씩 동시에 계산합니다. 손실은 이어 붙인 예측으로 배치 전체에서
+    계산하므로 기울기는 나누지 않을 때와 같은 평균입니다.
+    """
+    import tensorflow as tf
+
+    from lenetlib._backend import keras
+
+    class ParallelSplits(keras.Model):
+        def __init__(self, inner: keras.Model, parts: int) -> None:
+            super().__init__(name=f"{inner.name}_x{parts}")
+            self.inner = inner
+            self.parts = parts
+
+        def call(self, inputs: Any, training: bool | None = None) -> Any:
+            size = tf.shape(inputs)[0]
+            piece = size // self.parts
+            last = size - piece * (self.parts - 1)  # 나머지는 마지막 조각에
+            sizes = tf.concat([tf.fill([self.parts - 1], piece), [last]], axis=0)
+            pieces = tf.split(inputs, sizes, num=self.parts)
+            return tf.concat([self.inner(p, training=training) for p in pieces], axis=0)
+
+    wrapper = ParallelSplits(model, splits)
+    wrapper.compile(
+        optimizer=model.optimizer,  # 같은 옵티마이저: 학습률 감소가 원래 모델에도 보입니다
+        loss=model.loss,
+        metrics=["accuracy"],
+        jit_compile=model.jit_compile,
+        steps_per_execution=int(model.steps_per_execution),
+    )
+    return wrapper
+
+
 def fit_inputs(x: np.ndarray, y: np.ndarray, config: TrainConfig | None = None) -> dict[str, Any]:
     """``model.fit``에 넘길 훈련 입력 인자 (섞기, 배치 포함). (4장 ``04_training.ipynb``)
 
@@ -816,6 +979,7 @@ def train(
     progress: Progress | str = Progress.AUTO,
     recompile: bool = True,
     stream: TextIO | None = None,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
 ) -> History:
     """모델을 컴파일하고 원래 노트북의 콜백으로 훈련합니다. (4장 ``04_training.ipynb``)
 
@@ -841,6 +1005,9 @@ def train(
         ``True``이면 ``config``로 다시 컴파일합니다 (옵티마이저 상태 초기화).
     stream : file-like, optional
         ``"epoch"`` 진행 줄을 쓸 곳 (기본 ``sys.stdout``).
+    callbacks : sequence of keras.callbacks.Callback, optional
+        원래 노트북의 콜백 뒤에 더할 Keras 콜백 (예: 시간 재기, 기록 남기기). 배치를 나눠
+        훈련할 때 콜백의 ``self.model``은 나눠 계산하는 껍데기이며 가중치는 원래 모델과 같습니다.
 
     Returns
     -------
@@ -854,6 +1021,15 @@ def train(
             "TrainConfig()를 넘기세요."
         )
     mode = resolve_progress(progress)
+    from lenetlib._backend import keras
+
+    callbacks = list(callbacks)
+    wrong = [type(cb).__name__ for cb in callbacks if not isinstance(cb, keras.callbacks.Callback)]
+    if wrong:
+        raise ValueError(
+            f"callbacks에는 Keras 콜백만 넣을 수 있습니다. 받은 형식: {wrong}. "
+            "예: callbacks=[keras.callbacks.CSVLogger('log.csv')]"
+        )
     x, y = _check_xy(model, x, y, "훈련")
     if validation_data is None:
         if config.validation_split <= 0:
@@ -881,16 +1057,18 @@ def train(
     set_seed(config.seed)
     if recompile or getattr(model, "optimizer", None) is None:
         compile_model(model, config, one_hot=(y_tr.ndim == 2))
-    callbacks = make_callbacks(config, progress=mode, stream=stream)
-    early = next(cb for cb in callbacks if type(cb).__name__ == "EarlyStopping")
+    all_callbacks = [*make_callbacks(config, progress=mode, stream=stream), *callbacks]
+    early = next(cb for cb in all_callbacks if type(cb).__name__ == "EarlyStopping")
+    splits = _split_count(config, len(x_tr), len(x_val))
+    runner = model if splits == 1 else _parallel_model(model, splits)
 
     start = time.perf_counter()
-    keras_history = model.fit(
+    keras_history = runner.fit(
         **fit_inputs(x_tr, y_tr, config),
         epochs=int(config.epochs),
         validation_data=(x_val, y_val),
         validation_batch_size=int(config.validation_batch_size),
-        callbacks=callbacks,
+        callbacks=all_callbacks,
         verbose=1 if mode is Progress.BAR else 0,
     )
     seconds = time.perf_counter() - start
@@ -907,7 +1085,7 @@ def train(
         best_epoch=best_epoch,
         seconds=seconds,
         stopped_early=stopped_early,
-        extra={"n_train": len(x_tr), "n_val": len(x_val)},
+        extra={"n_train": len(x_tr), "n_val": len(x_val), "parallel_splits": splits},
     )
 
 

@@ -78,6 +78,9 @@ def test_defaults_match_seed_notebook():
         ("shuffle", "yes"),
         ("jit_compile", "fast"),
         ("steps_per_execution", 0),
+        ("parallel_splits", 0),
+        ("parallel_splits", True),
+        ("parallel_splits", 2.0),
     ],
 )
 def test_config_rejects_bad_values_in_korean(field, value):
@@ -184,7 +187,9 @@ def test_history_shape_and_learning_rate_key(trained):
     assert h["learning_rate"] == pytest.approx([config.learning_rate] * 2, rel=1e-6)
     assert history.best_epoch == int(np.argmax(h["val_accuracy"])) + 1
     assert history.seconds > 0
-    assert history.extra == {"n_train": 900, "n_val": 100}
+    # 배치 64로 900장이면 마지막 배치가 4장이라 조각은 많아야 4개
+    splits = min(training.parallel_splits(), 4)
+    assert history.extra == {"n_train": 900, "n_val": 100, "parallel_splits": splits}
     assert model.loss == "categorical_crossentropy"
     # 2 에포크 만에도 우연(10%)보다 훨씬 나아야 함
     assert h["val_accuracy"][-1] > 0.5
@@ -355,3 +360,154 @@ def test_fit_inputs_batches_and_reshuffles_reproducibly(small):
     assert sizes == [64, 64, 64, 64, 44]
     unshuffled = training.fit_inputs(x, y, TrainConfig(shuffle=False))["x"]
     assert np.array_equal(np.concatenate([b[1].numpy() for b in unshuffled]), y)
+
+
+# ---------------------------------------------------------------------------
+# 배치를 나눠 코어마다 동시에 계산 (parallel_splits)
+# ---------------------------------------------------------------------------
+
+
+def test_parallel_splits_train_like_one_piece(small):
+    """배치를 2조각으로 나눠도 같은 평균 기울기: 기록과 가중치가 반올림 오차 안에서 같습니다."""
+    x, y = small.x_train[:600], small.y_train[:600]
+    runs = {}
+    for splits in (1, 2):
+        config = TrainConfig(epochs=2, seed=5, parallel_splits=splits, **FAST)
+        training.set_seed(config.seed)
+        model = build_lenet5()
+        history = training.train(model, x, y, config, progress="none")
+        runs[splits] = (history, model.get_weights())
+    (h1, w1), (h2, w2) = runs[1], runs[2]
+    assert (h1.extra["parallel_splits"], h2.extra["parallel_splits"]) == (1, 2)
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate"):
+        np.testing.assert_allclose(h2.history[key], h1.history[key], rtol=1e-4, atol=1e-5)
+    for a, b in zip(w1, w2, strict=True):
+        np.testing.assert_allclose(b, a, rtol=1e-3, atol=1e-5)
+    assert h1.history["loss"][-1] < h1.history["loss"][0]  # 실제로 배웠는지
+
+
+def test_parallel_splits_model_stays_plain_and_usable(small):
+    """나눠 훈련해도 돌려받는 모델은 원래 모델: 옵티마이저를 같이 쓰고 바로 평가할 수 있습니다."""
+    config = TrainConfig(epochs=1, seed=1, parallel_splits=3, **FAST)
+    training.set_seed(config.seed)
+    model = build_lenet5()
+    before = getattr(model, "optimizer", None)
+    history = training.train(model, small.x_train, small.y_train, config, progress="none")
+    assert before is None and model.optimizer is not None
+    steps = math.ceil(history.extra["n_train"] / 64)
+    assert int(model.optimizer.iterations.numpy()) == steps  # 훈련한 옵티마이저 그대로
+    assert model.layers[0].name == "C1"  # 껍데기가 아니라 원래 모델
+    _, acc = model.evaluate(small.x_val, small.y_val, verbose=0)
+    assert 0.0 <= acc <= 1.0
+    assert history.extra["parallel_splits"] == 3
+
+
+@pytest.mark.parametrize(
+    "wanted, n_train, n_val, batch, val_batch, expected",
+    [
+        (2, 54_000, 6_000, 128, 1024, 2),  # 기본: 마지막 배치 112장, 검증 마지막 880장
+        (4, 900, 100, 64, 1024, 4),  # 900 = 14 × 64 + 4
+        (4, 899, 100, 64, 1024, 3),  # 마지막 배치 3장 → 조각 3개
+        (4, 1000, 1, 64, 1024, 1),  # 검증 1장 → 나누지 않음
+        (2, 10, 10, 128, 1024, 2),  # 데이터가 배치보다 작으면 배치 하나
+        (1, 54_000, 6_000, 128, 1024, 1),
+    ],
+)
+def test_split_count_never_makes_empty_pieces(wanted, n_train, n_val, batch, val_batch, expected):
+    config = TrainConfig(parallel_splits=wanted, batch_size=batch, validation_batch_size=val_batch)
+    assert training._split_count(config, n_train, n_val) == expected
+
+
+def _fresh_python(code: str, **env: str) -> str:
+    """새 파이썬 프로세스 (TensorFlow가 아직 시작되지 않은 상태)에서 실행하고 출력을 돌려줍니다."""
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def _expected_auto_splits() -> int:
+    cores = training._usable_cores()
+    return 1 if cores < 2 else min(cores, training.MAX_PARALLEL_SPLITS)
+
+
+def test_configure_threads_auto_tf_and_too_late():
+    code = """
+import warnings
+from lenetlib import training
+import tensorflow as tf
+print(training.configure_threads(), tf.config.threading.get_intra_op_parallelism_threads())
+print(training.configure_threads())  # 두 번 불러도 그대로 (준비 셀을 다시 실행할 때)
+"""
+    first, again = _fresh_python(code).split("\n")[:2]
+    splits = _expected_auto_splits()
+    assert first == f"{splits} {1 if splits > 1 else 0}"
+    assert again == str(splits)
+
+    code_tf = """
+from lenetlib import training
+import tensorflow as tf
+print(training.configure_threads(), tf.config.threading.get_intra_op_parallelism_threads())
+"""
+    assert _fresh_python(code_tf, LENETLIB_THREADS="tf").split() == ["1", "0"]
+
+    code_late = """
+import warnings
+import tensorflow as tf
+from lenetlib import training
+tf.constant(1.0) + 1.0  # TensorFlow가 기본 스레드로 이미 시작됨
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    splits = training.configure_threads("auto")
+print(splits, len([w for w in caught if "스레드" in str(w.message)]))
+"""
+    expected_warnings = 1 if _expected_auto_splits() > 1 else 0
+    assert _fresh_python(code_late).split() == ["1", str(expected_warnings)]
+
+
+def test_configure_threads_rejects_unknown_mode_in_korean(monkeypatch):
+    with pytest.raises(ValueError, match=HANGUL) as info:
+        training.configure_threads("fast")
+    assert "'fast'" in str(info.value) and "'auto'" in str(info.value)
+    monkeypatch.setenv(training.THREADS_ENV, "many")
+    with pytest.raises(ValueError, match="LENETLIB_THREADS"):
+        training.configure_threads()
+
+
+def test_setup_reports_parallel_splits():
+    code = """
+from lenetlib import config
+info = config.setup(3)
+print(info["parallel_splits"], info["seed"])
+"""
+    assert _fresh_python(code).split() == [str(_expected_auto_splits()), "3"]
+
+
+def test_train_extra_callbacks_are_called_and_checked(small):
+    from lenetlib._backend import keras
+
+    class CountEpochs(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.epochs: list[int] = []
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            self.epochs.append(epoch)
+
+    counter = CountEpochs()
+    config = TrainConfig(epochs=2, seed=2, parallel_splits=2, **FAST)
+    x, y = small.x_train[:300], small.y_train[:300]
+    training.train(build_lenet5(), x, y, config, progress="none", callbacks=[counter])
+    assert counter.epochs == [0, 1]
+    with pytest.raises(ValueError, match=HANGUL) as info:
+        training.train(build_lenet5(), x, y, config, progress="none", callbacks=[print])
+    assert "builtin_function_or_method" in str(info.value)
