@@ -791,6 +791,17 @@ def _usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def _cpu_only_tensorflow() -> bool:
+    """TensorFlow 백엔드이고 GPU가 보이지 않는지 (배치를 코어마다 나눌 수 있는 환경)."""
+    from lenetlib._backend import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return not tf.config.list_physical_devices("GPU")
+
+
 def configure_threads(mode: str | None = None) -> int:
     """코어마다 배치 조각 하나를 맡기도록 TensorFlow 스레드를 정합니다. (4장 ``04_training.ipynb``)
 
@@ -829,14 +840,10 @@ def configure_threads(mode: str | None = None) -> int:
             f"{source}는 'auto' 또는 'tf'여야 합니다. 받은 값: {chosen!r}. "
             "보통은 'auto'(코어마다 배치 조각 하나), TensorFlow 기본값을 쓰려면 'tf'."
         )
-    from lenetlib._backend import keras
-
-    if chosen == "tf" or keras.backend.backend() != "tensorflow" or _usable_cores() < 2:
+    if chosen == "tf" or not _cpu_only_tensorflow() or _usable_cores() < 2:
         return parallel_splits()
     import tensorflow as tf
 
-    if tf.config.list_physical_devices("GPU"):
-        return parallel_splits()
     if tf.config.threading.get_intra_op_parallelism_threads() != 1:
         try:
             tf.config.threading.set_intra_op_parallelism_threads(1)
@@ -861,17 +868,13 @@ def parallel_splits() -> int:
     int
         1 이상의 조각 수.
     """
-    from lenetlib._backend import keras
-
-    if keras.backend.backend() != "tensorflow":
+    if not _cpu_only_tensorflow():
         return 1
     import tensorflow as tf
 
     if tf.config.threading.get_intra_op_parallelism_threads() != 1:
         return 1
-    if tf.config.list_physical_devices("GPU"):
-        return 1
-    return max(1, min(_usable_cores(), MAX_PARALLEL_SPLITS))
+    return min(_usable_cores(), MAX_PARALLEL_SPLITS)
 
 
 def _smallest_batch(n: int, batch_size: int) -> int:
