@@ -1,11 +1,13 @@
-"""`make bench`: LeNet-5 훈련 속도를 원래 노트북, lenetlib 기본값, PyTorch와 비교합니다.
+"""`make bench`: LeNet-5 훈련 속도를 원래 노트북, 4장(lenetlib의 speed 설정), PyTorch와 비교합니다.
 
 한 번의 실행에서 세 방식을 A B C A B C ... 순서로 번갈아 돌려(다른 작업과 CPU를 나눠 쓰는
 잡음을 고르게 나누려고) 에포크 시간의 중앙값을 냅니다.
 
 - A: 원래 노트북 방식 — ``tf.pad``로 만든 텐서를 ``model.fit(validation_split=0.1)``에 넘기고
   컴파일 기본값(``optimizer="adam"``)과 진행 막대(``verbose=1``)를 씁니다.
-- B: lenetlib 기본값 — ``prepare_mnist`` → ``build_lenet5`` → ``train(..., TrainConfig(epochs=3))``.
+- B: 4장 그대로 — ``config.setup`` → ``speed.enable()`` → ``prepare_mnist`` → ``build_lenet5``
+  → ``trainer = speed.trainer(model)`` → ``trainer.compile(Adam, categorical_crossentropy,
+  accuracy)`` → ``trainer.fit(..., callbacks=training.make_callbacks(cfg))``.
 - C: 같은 신경망·최적화기를 PyTorch 즉시 실행(eager)으로 훈련 (외부 기준).
   torch가 없으면 건너뜁니다.
 
@@ -28,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import json
 import math
 import os
@@ -51,7 +52,7 @@ DATA_PATH = ROOT / "data" / "mnist.npz"
 TARGET_ACCURACY = 0.99
 
 LABEL_A = "A 원래 노트북 (model.fit, validation_split)"
-LABEL_B = "B lenetlib 기본값 (train, TrainConfig())"
+LABEL_B = "B 4장 (speed.enable, speed.trainer, compile/fit)"
 LABEL_C = "C PyTorch 즉시 실행 (같은 신경망)"
 
 
@@ -97,8 +98,7 @@ def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
         key = key.strip()
         if not sep or not key:
             raise ValueError(
-                f"--set은 이름=값 모양이어야 합니다. 받은 값: {item!r}. "
-                "예: --set steps_per_execution=32"
+                f"--set은 이름=값 모양이어야 합니다. 받은 값: {item!r}. 예: --set splits=1"
             )
         text = raw.strip()
         lowered = {"true": "true", "false": "false", "none": "null"}.get(text.lower(), text)
@@ -179,7 +179,7 @@ def format_markdown(results: dict[str, Any]) -> str:
     if tt:
         if tt.get("reached"):
             lines.append(
-                f"- lenetlib 기본값으로 테스트 정확도 {tt['target']:.1%} 도달: "
+                f"- 4장 방식으로 테스트 정확도 {tt['target']:.1%} 도달: "
                 f"{tt['epochs']} 에포크, 훈련 {tt['seconds']:.1f}초 (테스트 평가 시간 제외, "
                 f"정확도 {tt['accuracy']:.2%})"
             )
@@ -190,13 +190,13 @@ def format_markdown(results: dict[str, Any]) -> str:
             )
     lb = results.get("lenetlib")
     if lb:
-        cfg = lb.get("config", {})
-        keys = ("jit_compile", "steps_per_execution", "validation_batch_size", "parallel_splits")
-        speed = ", ".join(f"{k}={cfg[k]!r}" for k in keys if k in cfg)
-        if lb.get("parallel_splits") is not None:
-            speed += f" (배치를 {lb['parallel_splits']}조각으로 나눠 코어마다 동시에 계산)"
+        sp = lb.get("speed", {})
+        speed = ", ".join(f"{k}={v!r}" for k, v in sp.items() if k != "splits")
+        if sp.get("splits") is not None:
+            split = f"배치를 {sp['splits']}조각으로 나눠 코어마다 동시에 계산"
+            speed += f" ({split if sp['splits'] > 1 else '배치를 나누지 않음'})"
         note = f" (--set으로 바꿈: {lb['overrides']})" if lb.get("overrides") else ""
-        lines.append(f"- B의 TrainConfig 속도 설정: {speed}{note}")
+        lines.append(f"- B의 속도 설정 (speed.enable()): {speed}{note}")
     tc = results.get("torch")
     if tc:
         lines.append(
@@ -381,17 +381,66 @@ def setup_original(raw_train: tuple[Any, Any]) -> tuple[Callable[[], tuple[float
 
 
 # ---------------------------------------------------------------------------
-# B: lenetlib 기본값
+# B: 4장 (speed.enable + speed.trainer + Keras compile/fit)
 # ---------------------------------------------------------------------------
 
 
-def _chapter_setup(seed: int) -> int:
-    """각 장의 준비 블록(``config.setup``)을 부르고 배치 조각 수를 돌려줍니다."""
-    from lenetlib import config
+def _chapter_setup(seed: int, splits: int | None = None) -> int:
+    """4장의 준비 블록: ``config.setup`` 뒤 ``speed.enable()`` (TensorFlow가 계산하기 전)."""
+    from lenetlib import config, speed
 
     with quiet_stdout():
-        info = config.setup(seed)
-    return int(info["parallel_splits"])
+        config.setup(seed)
+    return speed.enable(splits)
+
+
+def _chapter_config(overrides: dict[str, Any] | None, **fixed: Any) -> Any:
+    """``TrainConfig()``에 ``--set`` 값(``splits`` 제외)과 ``fixed``를 덮어씁니다."""
+    from dataclasses import fields, replace
+
+    from lenetlib.training import TrainConfig
+
+    values = {k: v for k, v in (overrides or {}).items() if k != "splits"}
+    known = {f.name for f in fields(TrainConfig)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise ValueError(
+            f"TrainConfig에 없는 이름입니다: {unknown}. 쓸 수 있는 이름: {sorted(known)}, splits."
+        )
+    return replace(TrainConfig(), **values, **fixed)
+
+
+def chapter4_model(cfg: Any) -> tuple[Any, Any]:
+    """4장처럼 시드를 고정하고 LeNet-5를 만든 뒤 ``speed.trainer``로 컴파일합니다."""
+    from lenetlib import config, speed
+    from lenetlib._internal.backend import keras
+    from lenetlib.model import build_lenet5
+
+    config.set_seed(cfg.seed)
+    lenet = build_lenet5()
+    trainer = speed.trainer(lenet, seed=cfg.seed)  # 속도 설정이 꺼져 있으면 lenet 그대로
+    trainer.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=cfg.learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    return lenet, trainer
+
+
+def chapter4_fit(trainer: Any, data: Any, cfg: Any, callbacks: Sequence[Any]) -> Any:
+    """4장의 ``trainer.fit`` 호출 그대로 (진행 표시만 끔)."""
+    from lenetlib import training
+
+    return trainer.fit(
+        data.x_train,
+        data.y_train,
+        validation_data=(data.x_val, data.y_val),
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        shuffle=cfg.shuffle,
+        callbacks=training.make_callbacks(cfg, progress="none") + list(callbacks),
+        verbose=0,
+    )
 
 
 def setup_lenetlib(
@@ -399,50 +448,33 @@ def setup_lenetlib(
     raw_test: tuple[Any, Any],
     overrides: dict[str, Any] | None = None,
 ) -> tuple[Callable[[], tuple[float, float]], int, dict[str, Any]]:
-    """lenetlib 기본 경로를 준비하고 ``train(..., TrainConfig(epochs=3))`` 한 번을 잽니다.
+    """4장의 훈련을 준비하고, 측정마다 ``trainer.fit(epochs=3)`` 한 번을 잽니다.
 
-    첫 호출(워밍업)은 ``TrainConfig`` 기본값으로 컴파일하고, 그다음부터는 ``recompile=False``로
-    같은 컴파일 결과를 다시 씁니다 (20 에포크를 한 번에 돌리는 실제 사용과 같은 상태).
+    컴파일은 한 번만 하고(4장처럼), 측정마다 같은 훈련용 모델로 ``fit``을 다시 부릅니다
+    (20 에포크를 한 번에 돌리는 실제 사용과 같은 상태).
     """
-    from dataclasses import asdict, fields, replace
-
-    from lenetlib import training
-    from lenetlib.model import build_lenet5
+    from lenetlib import speed
     from lenetlib.preprocessing import prepare_mnist
 
-    known = {f.name for f in fields(training.TrainConfig)}
-    unknown = sorted(set(overrides or {}) - known)
-    if unknown:
-        raise ValueError(
-            f"TrainConfig에 없는 이름입니다: {unknown}. 쓸 수 있는 이름: {sorted(known)}."
-        )
-    defaults = replace(training.TrainConfig(), **(overrides or {}))
-    splits = _chapter_setup(defaults.seed)  # 각 장의 준비 블록과 같이, TensorFlow 계산 전에
+    cfg = _chapter_config(overrides, epochs=EPOCHS_PER_CALL)
+    splits = _chapter_setup(cfg.seed, (overrides or {}).get("splits"))  # TensorFlow 계산 전에
     data = prepare_mnist(raw_train, raw_test)
-    config = replace(defaults, epochs=EPOCHS_PER_CALL)
-    training.set_seed(config.seed)
-    model = build_lenet5()
-    can_reuse = "recompile" in inspect.signature(training.train).parameters
-    state = {"first": True}
+    _, trainer = chapter4_model(cfg)
 
     def run() -> tuple[float, float]:
         timer = _epoch_timer()
-        kwargs: dict[str, Any] = {
-            "validation_data": (data.x_val, data.y_val),
-            "progress": "none",
-        }
-        if can_reuse and not state["first"]:
-            kwargs["recompile"] = False
-        state["first"] = False
         t0 = time.perf_counter()
-        training.train(model, data.x_train, data.y_train, config, callbacks=[timer], **kwargs)
+        chapter4_fit(trainer, data, cfg, [timer])
         return timer.times[-1], time.perf_counter() - t0
 
     info = {
-        "config": dict(asdict(defaults)),
+        "config": cfg.to_dict(),
         "overrides": dict(overrides or {}),
-        "reuses_compiled_model": can_reuse,
-        "parallel_splits": splits,
+        "speed": {
+            "steps_per_execution": speed.STEPS_PER_EXECUTION,
+            "validation_batch_size": speed.VALIDATION_BATCH_SIZE,
+            "splits": splits,
+        },
     }
     return run, len(data.x_train), info
 
@@ -455,27 +487,22 @@ def time_to_target(
     target: float = TARGET_ACCURACY,
     overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """lenetlib 기본값으로 훈련하며 매 에포크 테스트 정확도를 재고, 목표에 닿으면 멈춥니다.
+    """4장처럼 훈련하며 매 에포크 테스트 정확도를 재고, 목표에 닿으면 멈춥니다.
 
-    ``TrainConfig(epochs=max_epochs)``로 ``train()``을 한 번 부르므로 조기 종료·학습률 감소도
+    ``TrainConfig(epochs=max_epochs)``로 ``fit``을 한 번 부르므로 조기 종료·학습률 감소도
     실제 사용과 같습니다. 테스트 평가에 쓴 시간은 훈련 시간에서 뺍니다.
     """
-    from dataclasses import replace
-
     import numpy as np
 
-    from lenetlib import training
-    from lenetlib._backend import keras  # TensorFlow 시작 로그를 숨기고 불러옴
-    from lenetlib.model import build_lenet5
+    from lenetlib._internal.backend import keras  # TensorFlow 시작 로그를 숨기고 불러옴
     from lenetlib.preprocessing import prepare_mnist
 
-    config = replace(training.TrainConfig(), **(overrides or {}), epochs=max_epochs)
-    _chapter_setup(config.seed)
+    cfg = _chapter_config(overrides, epochs=max_epochs)
+    _chapter_setup(cfg.seed, (overrides or {}).get("splits"))
     data = prepare_mnist(raw_train, raw_test)
     y_test = np.asarray(data.y_test)
     labels = y_test.argmax(1) if y_test.ndim == 2 else y_test
-    training.set_seed(config.seed)
-    model = build_lenet5()
+    lenet, trainer = chapter4_model(cfg)
     record: dict[str, Any] = {"accuracies": [], "seconds": []}
 
     class TestProbe(keras.callbacks.Callback):
@@ -486,7 +513,7 @@ def time_to_target(
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             t0 = time.perf_counter()
             elapsed = t0 - self.start - self.eval_seconds
-            probs = self.model.predict(data.x_test, batch_size=1024, verbose=0)
+            probs = lenet.predict(data.x_test, batch_size=1024, verbose=0)
             acc = float((probs.argmax(1) == labels).mean())
             record["accuracies"].append(acc)
             record["seconds"].append(elapsed)
@@ -495,15 +522,7 @@ def time_to_target(
                 self.model.stop_training = True
             self.eval_seconds += time.perf_counter() - t0
 
-    training.train(
-        model,
-        data.x_train,
-        data.y_train,
-        config,
-        validation_data=(data.x_val, data.y_val),
-        progress="none",
-        callbacks=[TestProbe()],
-    )
+    chapter4_fit(trainer, data, cfg, [TestProbe()])
     accs = record["accuracies"]
     hit = next((i for i, a in enumerate(accs) if a >= target), None)
     out: dict[str, Any] = {
@@ -672,7 +691,7 @@ def worker_main(args: argparse.Namespace) -> int:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        description="LeNet-5 훈련 속도: 원래 노트북(A), lenetlib 기본값(B), PyTorch(C) 비교"
+        description="LeNet-5 훈련 속도: 원래 노트북(A), 4장(B), PyTorch(C) 비교"
     )
     p.add_argument("--repeats", type=int, default=3, help="방식마다 측정 횟수 (기본 3)")
     p.add_argument(
@@ -693,8 +712,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="이름=값",
-        help="B의 TrainConfig 값을 바꿔 봅니다 (실험용, 여러 번 가능). "
-        "예: --set steps_per_execution=32",
+        help="B의 TrainConfig 값이나 배치 조각 수(splits)를 바꿔 봅니다 (실험용, 여러 번 가능). "
+        "예: --set splits=1 --set batch_size=256",
     )
     args = p.parse_args(argv)
     try:
@@ -775,8 +794,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.quick:
         results["time_to_target"] = None
     elif not meas["B"].skipped:
-        log(f"== lenetlib 기본값으로 테스트 정확도 {TARGET_ACCURACY:.0%} 도달 시간 (새 모델)")
-        results["time_to_target"] = time_to_target(raw_train, raw_test, max_epochs=args.max_epochs)
+        log(f"== 4장 방식으로 테스트 정확도 {TARGET_ACCURACY:.0%} 도달 시간 (새 모델)")
+        results["time_to_target"] = time_to_target(
+            raw_train, raw_test, max_epochs=args.max_epochs, overrides=args.overrides
+        )
 
     worker_peaks = [
         v for k, v in results.items() if k.startswith("peak_memory_") and k != "peak_memory_mib"

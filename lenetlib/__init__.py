@@ -1,22 +1,20 @@
 """lenetlib: 한국어 LeNet-5 MNIST 강의 노트북이 함께 쓰는 도우미 패키지.
 
-모듈은 장(chapter)과 짝을 이룹니다.
+모듈은 장(chapter)과 짝을 이룹니다. 각 함수의 docstring이 그 함수를 소개하는 장을 밝힙니다.
 
-- :mod:`lenetlib.data` — 1장 ``01_data.ipynb`` (MNIST 불러오기와 검증)
-- :mod:`lenetlib.preprocessing` — 2장 ``02_preprocessing.ipynb``
-- :mod:`lenetlib.model` — 3장 ``03_model.ipynb``
-- :mod:`lenetlib.training`, :mod:`lenetlib.artifacts` — 4장 ``04_training.ipynb``
-- :mod:`lenetlib.evaluation` — 5장 ``05_evaluation.ipynb``
-- :mod:`lenetlib.errors` — 6장 ``06_error_analysis.ipynb``
-- :mod:`lenetlib.plotting` — 모든 장의 그림
-- :mod:`lenetlib.config` — 경로, 시드, 실행 환경 정보
+- :mod:`lenetlib.data` — 1장 (MNIST 불러오기와 검증)
+- :mod:`lenetlib.preprocessing` — 2장 (정규화, 패딩, 원-핫, 검증 세트)
+- :mod:`lenetlib.layers`, :mod:`lenetlib.model` — 3장 (논문의 층, 두 LeNet-5, 층 표)
+- :mod:`lenetlib.training`, :mod:`lenetlib.artifacts` — 4장 (설정, 콜백, 훈련 결과 저장)
+- :mod:`lenetlib.evaluation` — 5장, :mod:`lenetlib.error_analysis` — 6장
+- :mod:`lenetlib.plotting` — 모든 장의 그림, :mod:`lenetlib.config` — 모든 장의 준비 블록
+- :mod:`lenetlib.speed` — 부록 A (선택: ``speed.enable()`` 한 줄로 켜는 CPU 속도 설정)
 
-``import lenetlib`` 자체는 TensorFlow를 불러오지 않으므로 빠릅니다. 필요한 모듈을
-``from lenetlib import data, model`` 처럼 직접 불러오세요.
+``import lenetlib``은 TensorFlow를 불러오지 않고 아무 설정도 바꾸지 않습니다.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__"]

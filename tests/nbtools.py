@@ -29,7 +29,14 @@ TEXT_MIME = ("text/plain",)
 PROBLEM_PATTERNS = {
     "traceback": re.compile(r"Traceback \(most recent call last\)|\x1b\[0;31m-{10,}"),
     "glyph": re.compile(r"Glyph \d+ .*missing from", re.S),
+    # 셀 출력에 찍힌 파이썬 경고 (RuntimeWarning, UserWarning ...): 학생은 영어 경고를 고칠 수 없음
+    "warning": re.compile(r"^.*\b[A-Z]\w*Warning: .*$", re.M),
 }
+#: 학생이 어찌할 수 없는 제3자 경고 (있는 그대로의 정규식, 이유와 함께)
+ALLOWED_WARNINGS = [
+    # lenetlib 자신의 한국어 경고(speed.enable을 늦게 부름 등)는 학생이 읽고 따를 수 있음
+    re.compile(r"[가-힣]"),
+]
 
 #: make test에서 쓰는 빠른 매개변수 (노트북에 있는 이름만 전달)
 FAST_PARAMETERS: dict[str, Any] = {
@@ -140,7 +147,10 @@ def problems(outputs: list[dict]) -> dict[str, int]:
     for out in outputs:
         text = output_text(out)
         for name, pattern in PROBLEM_PATTERNS.items():
-            counts[name] += len(pattern.findall(text))
+            found = pattern.findall(text)
+            if name == "warning":
+                found = [w for w in found if not any(a.search(w) for a in ALLOWED_WARNINGS)]
+            counts[name] += len(found)
     return counts
 
 
@@ -227,7 +237,7 @@ def run(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> int:
         failures += sum(found.values()) > 0
         print(
             f"   {time.perf_counter() - start:.0f}초, Traceback {found['traceback']}개, "
-            f"글꼴 경고 {found['glyph']}개 -> {target} (+ .html)",
+            f"글꼴 경고 {found['glyph']}개, 영어 경고 {found['warning']}개 -> {target} (+ .html)",
             flush=True,
         )
     print(f"== 전체 {time.perf_counter() - total_start:.0f}초, 실패 {failures}개")

@@ -1,4 +1,4 @@
-"""nbval 플러그인: 노트북 셀 출력에 Traceback이나 'Glyph ... missing' 경고가 있으면 실패.
+"""nbval 플러그인: 셀 출력에 Traceback, "Glyph ... missing", 영어 파이썬 경고가 있으면 실패.
 
 ``pytest -p tests.nbval_checks --nbval-lax build/nbtest``로 불러옵니다. nbval은 예외가 난
 셀만 실패시키므로, 경고로만 찍히는 한글 글꼴 문제(네모 상자)를 여기서 잡습니다.
@@ -22,6 +22,6 @@ def pytest_runtest_call(item):
         text = "\n".join(str(o.get("text", o.get("data", ""))) for o in outputs)[:3000]
         pytest.fail(
             f"셀 출력에 문제가 있습니다 (Traceback {found['traceback']}개, "
-            f"글꼴 경고 {found['glyph']}개):\n{text}",
+            f"글꼴 경고 {found['glyph']}개, 영어 경고 {found['warning']}개):\n{text}",
             pytrace=False,
         )

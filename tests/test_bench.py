@@ -71,7 +71,11 @@ def _results(with_c: bool) -> dict:
             "accuracy": 0.9905,
             "max_epochs": 20,
         },
-        "lenetlib": {"config": {"jit_compile": False, "steps_per_execution": 32}, "overrides": {}},
+        "lenetlib": {
+            "config": {"epochs": 3, "batch_size": 128},
+            "overrides": {"splits": 1},
+            "speed": {"steps_per_execution": 32, "validation_batch_size": 1024, "splits": 2},
+        },
         "torch": {"torch_version": "2.13.0+cpu", "torch_threads": 2},
         "peak_memory_mib": 1500.0,
         "import_lenetlib": {"seconds": 0.0021, "tensorflow_loaded": False},
@@ -86,7 +90,8 @@ def test_format_markdown_table_and_ratios():
     assert "**1.00배**" in md  # B/C
     assert "4 에포크" in md and "21.5초" in md
     assert "2.1 ms" in md
-    assert "jit_compile=False, steps_per_execution=32" in md
+    assert "steps_per_execution=32, validation_batch_size=1024" in md
+    assert "2조각" in md and "--set으로 바꿈: {'splits': 1}" in md
     assert "스레드 2개" in md
     table_rows = [line for line in md.splitlines() if line.startswith("| ")]
     assert len(table_rows) == 5  # 머리글, 구분선, A, B, C
@@ -131,3 +136,17 @@ def test_parse_overrides_reads_json_values():
     assert bench.parse_overrides(["jit_compile=auto"]) == {"jit_compile": "auto"}
     with pytest.raises(ValueError, match="이름=값"):
         bench.parse_overrides(["steps_per_execution"])
+
+
+def test_chapter_config_applies_overrides_and_rejects_old_speed_fields():
+    cfg = bench._chapter_config({"batch_size": 256, "splits": 1}, epochs=3)
+    assert (cfg.batch_size, cfg.epochs, cfg.seed) == (256, 3, 42)
+    with pytest.raises(ValueError, match="TrainConfig에 없는 이름") as info:
+        bench._chapter_config({"steps_per_execution": 32})  # 속도 설정은 이제 speed 모듈에
+    assert "splits" in str(info.value)
+
+
+def test_format_markdown_one_piece():
+    res = _results(with_c=True)
+    res["lenetlib"]["speed"]["splits"] = 1
+    assert "배치를 나누지 않음" in bench.format_markdown(res)

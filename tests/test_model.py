@@ -1,22 +1,23 @@
-"""lenetlib.model 테스트 (3장 ``03_model.ipynb``)."""
+"""lenetlib.model 테스트: 두 LeNet-5, 층 표, 모델 비교, 구조 그림 (3장 ``03_model.ipynb``)."""
 
 from __future__ import annotations
 
-import sys
-import types
+import zipfile
 
-import keras
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
 
+from lenetlib import layers as ll
 from lenetlib import model as lm
-from lenetlib.preprocessing import preprocess_images
+from lenetlib._internal.backend import keras
 
 matplotlib.use("Agg")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+NAMES = ["C1", "S2", "C3", "S4", "Flatten", "C5", "F6", "Output"]
+CLASSIC_NAMES = ["C1", "S2", "C3", "S4", "C5", "Flatten", "F6", "Output"]
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +33,9 @@ def classic():
 
 @pytest.fixture(scope="module")
 def images(mnist_small):
-    """전처리된 실제 MNIST 64장과 정수 레이블."""
-    return preprocess_images(mnist_small["x_train"][:64]), mnist_small["y_train"][:64]
+    """실제 MNIST 64장을 32×32×1, 0~1로 (2장의 전처리와 같은 식)."""
+    x = np.pad(mnist_small["x_train"][:64], ((0, 0), (2, 2), (2, 2)))
+    return (x[..., None] / 255.0).astype(np.float32), mnist_small["y_train"][:64]
 
 
 # ---------------------------------------------------------------------------
@@ -41,16 +43,7 @@ def images(mnist_small):
 # ---------------------------------------------------------------------------
 def test_lenet5_parameter_count_and_names(lenet5):
     assert lenet5.count_params() == 61706
-    assert [layer.name for layer in lenet5.layers] == [
-        "C1",
-        "S2",
-        "C3",
-        "S4",
-        "Flatten",
-        "C5",
-        "F6",
-        "Output",
-    ]
+    assert [layer.name for layer in lenet5.layers] == NAMES
     assert tuple(lenet5.inputs[0].shape) == (None, 32, 32, 1)
     assert tuple(lenet5.outputs[0].shape) == (None, 10)
 
@@ -88,9 +81,26 @@ def test_lenet5_layer_table_exact(lenet5):
     assert table["파라미터 수"].sum() == lenet5.count_params()
 
 
+def test_layer_table_formula_for_other_layers():
+    net = keras.Sequential(
+        [
+            keras.Input((6, 6, 2)),
+            keras.layers.Conv2D(3, 3, use_bias=False, name="nb"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(4, use_bias=False, name="d"),
+        ]
+    )
+    table = lm.layer_table(net).set_index("층")
+    assert table.loc["nb", "계산식"] == "3×3×2×3 = 54"
+    assert table.loc["bn", "계산식"] == "3 + 3 + 3 + 3 = 12"
+    assert table.loc["d", "계산식"] == "48×4 = 192"
+    assert table.loc["bn", "출력 모양"] == "(None, 4, 4, 3)"
+    assert table["파라미터 수"].sum() == net.count_params()
+
+
 def test_lenet5_predicts_probabilities_on_real_digits(lenet5, images):
-    x, _ = images
-    probs = lenet5.predict(x, verbose=0)
+    probs = lenet5.predict(images[0], verbose=0)
     assert probs.shape == (64, 10)
     np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
 
@@ -98,43 +108,29 @@ def test_lenet5_predicts_probabilities_on_real_digits(lenet5, images):
 @pytest.mark.parametrize(
     ("kwargs", "fragment"),
     [
-        ({"input_shape": (32, 32)}, r"input_shape는 \(높이, 너비, 채널\)"),
+        ({"input_shape": (32, 32)}, r"input_shape은\(는\) \(높이, 너비, 채널\)"),
+        ({"input_shape": "32x32"}, r"input_shape은\(는\)"),
+        ({"input_shape": (32, 32, 0)}, r"input_shape은\(는\)"),
+        ({"input_shape": (32.0, 32, 1)}, r"input_shape은\(는\)"),
         ({"input_shape": (8, 8, 1)}, "16×16 이상의 입력"),
-        ({"input_shape": (32, 32, 0)}, "input_shape는"),
-        ({"num_classes": 1}, "num_classes는 2 이상"),
-        ({"num_classes": 10.0}, "num_classes는 2 이상"),
+        ({"num_classes": 1}, r"num_classes은\(는\) 2 이상의 정수"),
+        ({"num_classes": 10.0}, r"num_classes은\(는\) 2 이상의 정수"),
     ],
 )
 def test_build_lenet5_rejects_bad_arguments(kwargs, fragment):
-    with pytest.raises(ValueError, match=fragment):
+    with pytest.raises(ValueError, match=fragment) as info:
         lm.build_lenet5(**kwargs)
+    assert "input_shape는" not in str(info.value) and "num_classes는" not in str(info.value)
+
+
+def test_build_lenet5_accepts_other_shapes():
+    net = lm.build_lenet5(input_shape=[28, 28, 3], num_classes=np.int64(5), name="small")
+    assert tuple(net.outputs[0].shape) == (None, 5) and net.name == "small"
 
 
 # ---------------------------------------------------------------------------
-# C3 연결 표와 논문 모델
+# build_lenet5_classic (논문 모델)
 # ---------------------------------------------------------------------------
-def _paper_table_from_rule() -> np.ndarray:
-    """논문 본문의 설명으로 표 1을 다시 만듭니다 (하드코딩한 표와 독립적인 확인)."""
-    table = np.zeros((6, 16), dtype=bool)
-    for j in range(6):  # 이웃한 3개
-        table[[(j + k) % 6 for k in range(3)], j] = True
-    for j in range(6):  # 이웃한 4개
-        table[[(j + k) % 6 for k in range(4)], 6 + j] = True
-    for j, maps in enumerate([(0, 1, 3, 4), (1, 2, 4, 5), (0, 2, 3, 5)]):  # 떨어진 4개
-        table[list(maps), 12 + j] = True
-    table[:, 15] = True  # 전부
-    return table
-
-
-def test_c3_connection_table_is_papers_table_1():
-    table = lm.C3_CONNECTION_TABLE
-    assert table.shape == (6, 16) and table.dtype == bool
-    assert int(table.sum()) == 60
-    assert table.sum(axis=0).tolist() == [3] * 6 + [4] * 9 + [6]
-    np.testing.assert_array_equal(table, _paper_table_from_rule())
-    assert not table.flags.writeable
-
-
 def test_classic_parameter_counts(classic):
     counts = {layer.name: layer.count_params() for layer in classic.layers}
     assert counts == {
@@ -148,11 +144,14 @@ def test_classic_parameter_counts(classic):
         "Output": 850,
     }
     assert classic.count_params() == 60850
+    assert isinstance(classic.get_layer("C3"), ll.MaskedConv2D)
+    np.testing.assert_array_equal(classic.get_layer("C3").connection_table, ll.C3_CONNECTION_TABLE)
+    assert classic.get_layer("F6").activation is ll.scaled_tanh
 
 
 def test_classic_layer_table(classic):
     table = lm.layer_table(classic)
-    assert table["층"].tolist() == ["C1", "S2", "C3", "S4", "C5", "Flatten", "F6", "Output"]
+    assert table["층"].tolist() == CLASSIC_NAMES
     assert table["종류"].tolist()[:4] == ["Conv2D", "Subsampling", "MaskedConv2D", "Subsampling"]
     assert table["출력 모양"].tolist() == [
         "(None, 28, 28, 6)",
@@ -171,98 +170,15 @@ def test_classic_layer_table(classic):
     assert table["파라미터 수"].sum() == classic.count_params()
 
 
-def test_scaled_tanh_values():
-    x = np.array([-100.0, -1.0, 0.0, 1.0, 1.5, 100.0], dtype=np.float32)
-    y = keras.ops.convert_to_numpy(lm.scaled_tanh(x))
-    np.testing.assert_allclose(y, 1.7159 * np.tanh(2.0 * x / 3.0), rtol=1e-6)
-    assert y[2] == 0.0
-    assert y[3] == pytest.approx(1.0, abs=2e-3)  # f(1) ≈ 1 (논문이 고른 상수)
-    assert abs(y).max() <= 1.7159 + 1e-6
-
-
-def test_c3_kernel_is_masked_and_matches_dense_conv(classic, images):
-    c3 = classic.get_layer("C3")
-    kernel = keras.ops.convert_to_numpy(c3.kernel)
-    assert kernel.shape == (5, 5, 6, 16)
-    table = lm.C3_CONNECTION_TABLE
-    assert not kernel[:, :, ~table].any()
-    assert np.all(kernel[:, :, table] != 0)
-    # 같은 (마스크된) 커널을 쓰는 보통 Conv2D와 출력이 같아야 합니다.
-    s2_out = keras.Model(classic.inputs[0], classic.get_layer("S2").output)(images[0][:8])
-    reference = keras.layers.Conv2D(16, 5, activation=lm.scaled_tanh)
-    reference.build((None, 14, 14, 6))
-    reference.set_weights([kernel, keras.ops.convert_to_numpy(c3.bias)])
-    np.testing.assert_allclose(
-        keras.ops.convert_to_numpy(c3(s2_out)),
-        keras.ops.convert_to_numpy(reference(s2_out)),
-        atol=1e-5,
-    )
-
-
-def test_subsampling_is_average_times_coefficient_plus_bias():
-    layer = lm.Subsampling(2, name="S")
-    layer.build((None, 4, 4, 2))
-    layer.set_weights([np.array([2.0, -1.0], np.float32), np.array([0.5, 0.0], np.float32)])
-    x = np.arange(32, dtype=np.float32).reshape(1, 4, 4, 2)
-    expected = x.reshape(1, 2, 2, 2, 2, 2).mean(axis=(2, 4)) * [2.0, -1.0] + [0.5, 0.0]
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(x)), expected, rtol=1e-6)
-    assert layer.compute_output_shape((None, 4, 4, 2)) == (None, 2, 2, 2)
-
-
-def test_masked_connections_stay_zero_after_training_step(images):
+def test_classic_trains_and_masked_weights_stay_zero(images):
     keras.utils.set_random_seed(1)
-    model = lm.build_lenet5_classic()
-    model.compile(
-        optimizer=keras.optimizers.SGD(learning_rate=0.5), loss="sparse_categorical_crossentropy"
-    )
-    c3, s2 = model.get_layer("C3"), model.get_layer("S2")
-    kernel_before = keras.ops.convert_to_numpy(c3.kernel)
-    coef_before = keras.ops.convert_to_numpy(s2.coefficient)
-    x, y = images
-    model.train_on_batch(x, y)
-    kernel_after = keras.ops.convert_to_numpy(c3.kernel)
-    table = lm.C3_CONNECTION_TABLE
-    assert not kernel_after[:, :, ~table].any()
-    assert not np.allclose(kernel_after[:, :, table], kernel_before[:, :, table])
-    assert not np.allclose(keras.ops.convert_to_numpy(s2.coefficient), coef_before)
-    assert [w.name for w in c3.trainable_weights] == ["connected_kernel", "bias"]
-
-
-def test_classic_save_load_roundtrip(classic, images, tmp_path):
-    path = tmp_path / "classic.keras"
-    classic.save(path)
-    loaded = keras.models.load_model(path)  # safe_mode 기본값(True)으로도 불러와야 함
-    assert isinstance(loaded.get_layer("C3"), lm.MaskedConv2D)
-    assert isinstance(loaded.get_layer("S2"), lm.Subsampling)
-    assert loaded.get_layer("C1").activation is lm.scaled_tanh
-    np.testing.assert_array_equal(loaded.get_layer("C3").connection_table, lm.C3_CONNECTION_TABLE)
-    x = images[0][:16]
-    np.testing.assert_allclose(
-        loaded.predict(x, verbose=0), classic.predict(x, verbose=0), rtol=1e-6, atol=1e-6
-    )
-    assert loaded.count_params() == classic.count_params()
-
-
-def test_lenet5_save_load_roundtrip(lenet5, images, tmp_path):
-    path = tmp_path / "lenet5.keras"
-    lenet5.save(path)
-    loaded = keras.models.load_model(path)
-    pd.testing.assert_frame_equal(lm.layer_table(loaded), lm.layer_table(lenet5))
-    x = images[0][:16]
-    np.testing.assert_allclose(loaded.predict(x, verbose=0), lenet5.predict(x, verbose=0))
-
-
-def test_classic_rejects_bad_arguments():
-    with pytest.raises(ValueError, match="32×32 이상의 입력"):
-        lm.build_lenet5_classic(input_shape=(28, 28, 1))
-    with pytest.raises(ValueError, match=r"connection_table은 \(입력 맵 수, filters\)"):
-        lm.build_lenet5_classic(connection_table=np.ones((6, 10), bool))
-    no_input = lm.C3_CONNECTION_TABLE.copy()
-    no_input[:, 3] = False
-    with pytest.raises(ValueError, match=r"출력 맵 \[3\]"):
-        lm.build_lenet5_classic(connection_table=no_input)
-    with pytest.raises(ValueError, match="pool_size는 1 이상의 정수"):
-        lm.Subsampling(0)
+    net = lm.build_lenet5_classic()
+    net.compile(optimizer=keras.optimizers.SGD(0.5), loss="sparse_categorical_crossentropy")
+    before = keras.ops.convert_to_numpy(net.get_layer("C3").kernel)
+    net.train_on_batch(*images)
+    after = keras.ops.convert_to_numpy(net.get_layer("C3").kernel)
+    assert not after[:, :, ~ll.C3_CONNECTION_TABLE].any()
+    assert not np.allclose(after, before)
 
 
 def test_classic_accepts_full_connection_table():
@@ -270,30 +186,105 @@ def test_classic_accepts_full_connection_table():
     assert full.get_layer("C3").count_params() == 2416
 
 
+def test_classic_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="32×32 이상의 입력"):
+        lm.build_lenet5_classic(input_shape=(28, 28, 1))
+    with pytest.raises(ValueError, match=r"connection_table은\(는\) \(입력 맵 수, filters\)"):
+        lm.build_lenet5_classic(connection_table=np.ones((6, 10), bool))
+    no_input = ll.C3_CONNECTION_TABLE.copy()
+    no_input[:, 3] = False
+    with pytest.raises(ValueError, match=r"출력 맵 \[3\]은\(는\)"):
+        lm.build_lenet5_classic(connection_table=no_input)
+
+
 # ---------------------------------------------------------------------------
-# layer_table / compare_models 입력 검사
+# 저장과 불러오기 (keras.saving)
+# ---------------------------------------------------------------------------
+def test_classic_save_load_roundtrip(classic, images, tmp_path):
+    path = tmp_path / "classic.keras"
+    classic.save(path)
+    loaded = keras.saving.load_model(path)  # safe_mode 기본값(True)으로도 불러와야 함
+    assert isinstance(loaded.get_layer("C3"), ll.MaskedConv2D)
+    assert isinstance(loaded.get_layer("S2"), ll.Subsampling)
+    assert loaded.get_layer("C1").activation is ll.scaled_tanh
+    np.testing.assert_array_equal(loaded.get_layer("C3").connection_table, ll.C3_CONNECTION_TABLE)
+    x = images[0][:16]
+    np.testing.assert_allclose(
+        loaded.predict(x, verbose=0), classic.predict(x, verbose=0), rtol=1e-6, atol=1e-6
+    )
+    assert loaded.count_params() == classic.count_params() == 60850
+
+
+def test_lenet5_save_load_roundtrip(lenet5, images, tmp_path):
+    path = tmp_path / "lenet5.keras"
+    lenet5.save(path)
+    loaded = keras.saving.load_model(path)
+    pd.testing.assert_frame_equal(lm.layer_table(loaded), lm.layer_table(lenet5))
+    x = images[0][:16]
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), lenet5.predict(x, verbose=0))
+
+
+def test_classic_saved_before_the_split_still_loads(classic, images, tmp_path):
+    """층이 lenetlib.model에 있던 때 저장한 파일(config의 module이 다름)도 불러옵니다."""
+    new, old = tmp_path / "new.keras", tmp_path / "old.keras"
+    classic.save(new)
+    with zipfile.ZipFile(new) as source, zipfile.ZipFile(old, "w") as target:
+        for item in source.namelist():
+            data = source.read(item)
+            if item == "config.json":
+                assert b'"lenetlib.layers"' in data
+                data = data.replace(b'"lenetlib.layers"', b'"lenetlib.model"')
+            target.writestr(item, data)
+    loaded = keras.saving.load_model(old)
+    assert isinstance(loaded.get_layer("C3"), ll.MaskedConv2D)
+    x = images[0][:8]
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), classic.predict(x, verbose=0), 1e-6)
+
+
+# ---------------------------------------------------------------------------
+# layer_table / compare_models
 # ---------------------------------------------------------------------------
 def test_layer_table_rejects_non_model_and_unbuilt_model():
-    with pytest.raises(ValueError, match=r"keras\.Model이 필요합니다"):
+    with pytest.raises(ValueError, match=r"model은\(는\) Keras 모델이어야"):
         lm.layer_table("LeNet5")  # type: ignore[arg-type]
-    unbuilt = keras.Sequential([keras.layers.Dense(3)])
-    with pytest.raises(ValueError, match="아직 만들어지지"):
+    unbuilt = keras.Sequential([keras.layers.Dense(3)], name="합성곱")
+    with pytest.raises(ValueError, match="아직 빌드되지 않아") as info:
         lm.layer_table(unbuilt)
+    assert "모델 '합성곱'이 " in str(info.value)  # '곱'은 받침이 있으므로 '이'
+    assert "'합성곱'가" not in str(info.value)
+
+
+def test_layer_table_of_subclassed_model_marks_unknown_shapes():
+    class Tiny(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(3)
+
+        def call(self, x):
+            return self.dense(x)
+
+    tiny = Tiny()
+    tiny(np.zeros((1, 4), np.float32))
+    table = lm.layer_table(tiny)
+    assert table["출력 모양"].tolist() == ["알 수 없음"]
+    assert table["계산식"].tolist() == ["(4+1)×3 = 15"]
 
 
 def test_compare_models(lenet5, classic):
     table = lm.compare_models({"노트북": lenet5, "논문": classic})
     assert table.index.name == "층"
-    assert table.index.tolist() == ["C1", "S2", "C3", "S4", "Flatten", "C5", "F6", "Output", "합계"]
+    assert table.index.tolist() == [*NAMES, "합계"]
     assert table.loc["C3"].tolist() == [2416, 1516]
     assert table.loc["S2"].tolist() == [0, 12]
     assert table.loc["합계"].tolist() == [61706, 60850]
-    assert str(table.dtypes.iloc[0]) == "Int64"
+    assert table.columns.tolist() == ["노트북", "논문"]
+    assert all(str(dtype) == "Int64" for dtype in table.dtypes)
 
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="D")])
     mixed = lm.compare_models({"a": lenet5, "b": other})
+    assert mixed.index.tolist() == [*NAMES, "D", "합계"]
     assert pd.isna(mixed.loc["C1", "b"]) and pd.isna(mixed.loc["D", "a"])
-    assert mixed.loc["D", "b"] == 10
+    assert mixed.loc["D", "b"] == 10 and mixed.loc["합계", "b"] == 10
 
 
 @pytest.mark.parametrize("bad", [{}, [1, 2], None])
@@ -302,127 +293,7 @@ def test_compare_models_rejects_bad_input(bad):
         lm.compare_models(bad)  # type: ignore[arg-type]
 
 
-# ---------------------------------------------------------------------------
-# graphviz_available / save_architecture_diagram
-# ---------------------------------------------------------------------------
-def test_graphviz_available_is_false_without_pydot(monkeypatch):
-    monkeypatch.setitem(sys.modules, "pydot", None)  # import pydot → ImportError
-    assert lm.graphviz_available() is False
-
-
-def test_graphviz_available_is_false_when_dot_fails(monkeypatch):
-    def broken_create(*args, **kwargs):
-        raise FileNotFoundError("dot not found")
-
-    monkeypatch.setitem(sys.modules, "pydot", types.SimpleNamespace(Dot=_FakeDot(broken_create)))
-    assert lm.graphviz_available() is False
-    monkeypatch.setitem(sys.modules, "pydot", types.SimpleNamespace(Dot=_FakeDot(lambda g: b"")))
-    assert lm.graphviz_available() is True
-
-
-class _FakeDot:
-    """``pydot.Dot()``과 ``pydot.Dot.create(graph)``만 흉내 냅니다."""
-
-    def __init__(self, create):
-        self.create = create
-
-    def __call__(self):
-        return object()
-
-
-@pytest.fixture
-def fake_plotting(monkeypatch):
-    """``lenetlib.plotting.plot_architecture``를 가짜로 바꾸고 호출 횟수를 셉니다."""
-    import matplotlib.pyplot as plt
-
-    calls = []
-
-    def plot_architecture(model):
-        calls.append(model.name)
-        fig, ax = plt.subplots(figsize=(2, 2))
-        ax.text(0.5, 0.5, model.name)
-        return fig
-
-    module = types.ModuleType("lenetlib.plotting")
-    module.plot_architecture = plot_architecture
-    monkeypatch.setitem(sys.modules, "lenetlib.plotting", module)
-    return calls
-
-
-def test_diagram_falls_back_to_matplotlib_without_graphviz(
-    lenet5, tmp_path, monkeypatch, fake_plotting
-):
-    monkeypatch.setattr(lm, "graphviz_available", lambda: False)
-    monkeypatch.setattr(keras.utils, "plot_model", _must_not_be_called)
-    out = lm.save_architecture_diagram(lenet5, tmp_path / "sub" / "arch")
-    assert out == tmp_path / "sub" / "arch.png"
-    assert out.read_bytes()[:8] == PNG_MAGIC
-    assert fake_plotting == ["LeNet5"]
-
-
-def _must_not_be_called(*args, **kwargs):
-    raise AssertionError("plot_model이 호출되면 안 됩니다")
-
-
-def test_diagram_falls_back_when_plot_model_fails(lenet5, tmp_path, monkeypatch, fake_plotting):
-    def failing_plot_model(*args, **kwargs):
-        raise OSError("dot crashed")
-
-    monkeypatch.setattr(lm, "graphviz_available", lambda: True)
-    monkeypatch.setattr(keras.utils, "plot_model", failing_plot_model)
-    out = lm.save_architecture_diagram(lenet5, tmp_path / "arch.png")
-    assert out.read_bytes()[:8] == PNG_MAGIC
-    assert fake_plotting == ["LeNet5"]
-
-
-def test_diagram_falls_back_when_plot_model_writes_nothing(
-    lenet5, tmp_path, monkeypatch, fake_plotting
-):
-    # Jupyter 안의 plot_model은 graphviz가 없으면 파일 없이 조용히 끝납니다.
-    monkeypatch.setattr(lm, "graphviz_available", lambda: True)
-    monkeypatch.setattr(keras.utils, "plot_model", lambda *a, **k: None)
-    out = lm.save_architecture_diagram(lenet5, tmp_path / "arch.png")
-    assert out.read_bytes()[:8] == PNG_MAGIC
-    assert fake_plotting == ["LeNet5"]
-
-
-def test_diagram_uses_plot_model_when_graphviz_works(lenet5, tmp_path, monkeypatch, fake_plotting):
-    received = {}
-
-    def fake_plot_model(model, to_file, **kwargs):
-        received.update(kwargs, to_file=to_file)
-        with open(to_file, "wb") as handle:
-            handle.write(PNG_MAGIC + b"graphviz")
-
-    monkeypatch.setattr(lm, "graphviz_available", lambda: True)
-    monkeypatch.setattr(keras.utils, "plot_model", fake_plot_model)
-    out = lm.save_architecture_diagram(lenet5, tmp_path / "arch.png")
-    assert out.read_bytes() == PNG_MAGIC + b"graphviz"
-    assert received["show_shapes"] is True and received["to_file"] == str(out)
-    assert fake_plotting == []
-
-
-def test_diagram_error_is_korean_when_everything_fails(lenet5, tmp_path, monkeypatch):
-    def broken(model):
-        raise RuntimeError("no font")
-
-    module = types.ModuleType("lenetlib.plotting")
-    module.plot_architecture = broken
-    monkeypatch.setitem(sys.modules, "lenetlib.plotting", module)
-    monkeypatch.setattr(lm, "graphviz_available", lambda: False)
-    with pytest.raises(lm.DiagramError, match="저장하지 못했습니다") as info:
-        lm.save_architecture_diagram(lenet5, tmp_path / "arch.png")
-    assert "layer_table" in str(info.value)
-    assert isinstance(info.value.__cause__, RuntimeError)
-
-
-def test_diagram_rejects_non_model(tmp_path):
-    with pytest.raises(ValueError, match=r"keras\.Model이 필요합니다"):
-        lm.save_architecture_diagram(object(), tmp_path / "x.png")  # type: ignore[arg-type]
-
-
-def test_diagram_with_real_plotting_module(classic, tmp_path):
-    pytest.importorskip("lenetlib.plotting")
-    out = lm.save_architecture_diagram(classic, tmp_path / "classic.png", prefer_graphviz=False)
-    assert out.read_bytes()[:8] == PNG_MAGIC
-    assert out.stat().st_size > 1000
+def test_compare_models_names_the_bad_entry(lenet5):
+    with pytest.raises(ValueError, match=r"models\['논문'\]은 Keras 모델이어야") as info:
+        lm.compare_models({"노트북": lenet5, "논문": "classic"})  # '문'은 받침이 있으므로 '은'
+    assert "'논문']는" not in str(info.value)

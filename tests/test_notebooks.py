@@ -1,4 +1,4 @@
-"""장 노트북의 구조 검사: 여섯 장, 공통 준비 블록, parameters 셀, 학습 목표와 연습 문제,
+"""장 노트북의 구조 검사: 여섯 장과 부록, 공통 준비 블록, parameters 셀, 학습 목표와 연습 문제,
 노트북 안 도우미 함수 금지, 원래 노트북의 모든 단계가 어느 장엔가 있는지.
 
 (노트북을 실제로 실행하는 검사는 `make test-notebooks`: papermill + nbval)
@@ -19,6 +19,7 @@ CHAPTERS = [
     "04_training.ipynb",
     "05_evaluation.ipynb",
     "06_error_analysis.ipynb",
+    "A1_speed.ipynb",
 ]
 
 #: 원래 노트북(../shared/seed)의 단계 → 그 단계를 하는 lenetlib 호출 (여럿이면 그중 하나)
@@ -31,16 +32,16 @@ SEED_STEPS: dict[str, str | tuple[str, ...]] = {
     "전처리된 이미지": "plotting.plot_preprocessed(",
     "LeNet-5 생성": "model.build_lenet5(",
     "층별 출력 크기와 파라미터": "model.layer_table(",
-    "구조도(plot_model)": "model.save_architecture_diagram(",
+    "구조도(plot_model)": "plotting.save_architecture_diagram(",
     "컴파일과 콜백": "training.make_callbacks(",
-    "훈련": ("artifacts.get_or_train(", "training.train("),
+    "훈련 (Keras 그대로)": "trainer.fit(",
     "훈련 곡선(학습률 포함)": "plotting.plot_history(",
     "최고 훈련/검증 지표": "training.best_metrics(",
     "테스트 평가": "evaluation.evaluate_model(",
     "혼동 행렬 두 가지": "plotting.plot_confusion_matrices(",
     "예측 결과 그리드": "plotting.plot_predictions(",
     "가장 확신한 오분류": "plotting.plot_confident_errors(",
-    "결과 요약": "errors.run_summary(",
+    "결과 요약": "error_analysis.run_summary(",
 }
 
 
@@ -63,7 +64,8 @@ def test_chapter_shape(name):
     cells = nb["cells"]
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     assert cells[0]["cell_type"] == "markdown" and "학습 목표" in cells[0]["source"]
-    assert cells[0]["source"].startswith(f"# {int(name[:2])}장.")
+    title = f"# 부록 {name[0]}." if name[0].isalpha() else f"# {int(name[:2])}장."
+    assert cells[0]["source"].startswith(title)
     tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     assert len(tagged) == 1 and "SEED = 42" in tagged[0]["source"]
     assert any("config.setup(SEED)" in src for src in _code(nb))
@@ -78,6 +80,26 @@ def test_chapter_shape(name):
 def test_setup_block_is_identical():
     setups = {name: _code(_load(name))[0] for name in CHAPTERS}
     assert len(set(setups.values())) == 1, "모든 장의 준비 블록은 같아야 합니다"
+
+
+def test_chapter4_shows_keras_compile_and_fit():
+    """이슈 #9: 4장은 훈련을 Keras 코드 그대로 보여 줍니다 (compile과 fit, 그 인자들)."""
+    code = "\n".join(_code(_load("04_training.ipynb")))
+    pieces = [".compile(", "optimizer=keras.optimizers.Adam(", 'loss="categorical_crossentropy"',
+              ".fit(", "validation_data=", "epochs=", "batch_size=", "callbacks="]  # fmt: skip
+    for piece in pieces:
+        assert piece in code, f"4장 코드에 {piece}가 보이지 않습니다"
+    assert code.count("speed.") == 2, (
+        "속도 설정은 켜는 한 줄(speed.enable)과 훈련용 모델(speed.trainer)뿐"
+    )
+    assert "get_or_train(" not in code, "4장은 훈련을 함수 뒤에 숨기지 않습니다"
+
+
+def test_speed_is_only_in_chapter4_and_the_appendix():
+    for name in CHAPTERS:
+        if name not in ("04_training.ipynb", "A1_speed.ipynb"):
+            code = "\n".join(_code(_load(name))[1:])  # 준비 블록의 import는 빼고
+            assert "speed." not in code, f"{name}: 속도 설정은 4장과 부록에만"
 
 
 def test_every_seed_step_survives():

@@ -1,4 +1,4 @@
-"""lenetlib.plotting 테스트: 그림 모양, 한국어 제목, 한글 글꼴, 입력 검사."""
+"""lenetlib.plotting과 _internal.fonts: 그림의 축 수, 한국어 글자, 한글 글꼴, 입력 검사."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -20,14 +21,10 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 
 from lenetlib import plotting
+from lenetlib._internal import fonts
 
 HANGUL = re.compile(r"[가-힣]")
 ROOT = Path(__file__).resolve().parent.parent
-
-
-# --------------------------------------------------------------------------------------
-# 픽스처
-# --------------------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
@@ -38,55 +35,46 @@ def _close_figures():
 
 @pytest.fixture(scope="module")
 def data(mnist_small) -> dict[str, np.ndarray]:
-    """실제 MNIST와, 최근접 평균(nearest centroid) 분류기로 만든 실제 예측/오분류."""
-    x_train = mnist_small["x_train"].astype(np.float32) / 255.0
-    y_train = mnist_small["y_train"].astype(np.int64)
-    x_test = mnist_small["x_test"].astype(np.float32) / 255.0
-    y_test = mnist_small["y_test"].astype(np.int64)
+    """실제 MNIST와, 최근접 평균 분류기로 만든 실제 예측·오분류·혼동 행렬."""
+    x_train = mnist_small["x_train"] / 255.0
+    x_test = mnist_small["x_test"] / 255.0
+    y_train, y_test = mnist_small["y_train"], mnist_small["y_test"]
     centroids = np.stack([x_train[y_train == k].mean(axis=0) for k in range(10)])
-    dist = ((x_test[:, None] - centroids[None]) ** 2).sum(axis=(2, 3))
-    logits = -dist / 4.0
-    logits -= logits.max(axis=1, keepdims=True)
-    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    logits = -((x_test[:, None] - centroids[None]) ** 2).sum(axis=(2, 3)) / 4.0
+    proba = np.exp(logits - logits.max(axis=1, keepdims=True))
+    proba /= proba.sum(axis=1, keepdims=True)
     y_pred = proba.argmax(axis=1)
-    x32 = np.pad(x_test, ((0, 0), (2, 2), (2, 2)))[..., None]
     cm = np.zeros((10, 10), dtype=np.int64)
     np.add.at(cm, (y_test, y_pred), 1)
     wrong = np.flatnonzero(y_pred != y_test)
-    top = wrong[np.argsort(proba[wrong].max(axis=1))[::-1][:16]]
     return {
         "x_raw": mnist_small["x_train"],
-        "y_raw": mnist_small["y_train"],
-        "x32": x32,
+        "y_raw": y_train,
+        "x32": np.pad(x_test, ((0, 0), (2, 2), (2, 2)))[..., None],
         "y_test": y_test,
         "y_pred": y_pred,
         "proba": proba,
         "cm": cm,
         "cm_norm": cm / cm.sum(axis=1, keepdims=True),
-        "errors": top,
+        "errors": wrong[np.argsort(proba[wrong].max(axis=1))[::-1][:16]],
     }
 
 
 @pytest.fixture(scope="module")
 def lenet():
-    """시드 노트북과 같은 구조의 LeNet-5."""
     from lenetlib.model import build_lenet5
 
     return build_lenet5()
 
 
 @pytest.fixture(scope="module")
-def conv_outputs(lenet, data) -> dict[str, np.ndarray]:
+def conv(lenet, data) -> dict[str, np.ndarray]:
     """한 입력 이미지에 대한 C1, C3 출력과 두 층의 커널."""
-    x_one = data["x32"][:1]
-    c1 = lenet.get_layer("C1")
-    c3 = lenet.get_layer("C3")
-    s2 = lenet.get_layer("S2")
-    out1 = np.asarray(c1(x_one))
-    out3 = np.asarray(c3(s2(out1)))
+    c1, s2, c3 = (lenet.get_layer(name) for name in ("C1", "S2", "C3"))
+    out1 = np.asarray(c1(data["x32"][:1].astype(np.float32)))
     return {
         "C1": out1[0],
-        "C3": out3[0],
+        "C3": np.asarray(c3(s2(out1)))[0],
         "C1_w": np.asarray(c1.get_weights()[0]),
         "C3_w": np.asarray(c3.get_weights()[0]),
     }
@@ -101,15 +89,21 @@ HISTORY = {
 }
 
 
+@dataclass
+class FakeHistory:
+    """training.History처럼 ``.history`` 사전을 가진 훈련 기록 (덕 타이핑 확인용)."""
+
+    history: dict
+
+
 def _texts(fig: Figure) -> list[str]:
-    """그림의 모든 제목, 축 이름, 글자를 모읍니다."""
+    """그림의 모든 제목, 축 이름, 글자, 범례를 모읍니다."""
     out = [fig._suptitle.get_text()] if fig._suptitle is not None else []
     for ax in fig.axes:
         out += [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()]
         out += [t.get_text() for t in ax.texts]
         legend = ax.get_legend()
-        if legend is not None:
-            out += [t.get_text() for t in legend.get_texts()]
+        out += [t.get_text() for t in legend.get_texts()] if legend else []
     return [t for t in out if t]
 
 
@@ -122,121 +116,134 @@ class _LogCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _font_problems(fig: Figure) -> list[str]:
-    """그림을 실제로 그려 보고, 글꼴에 글자가 없다는 경고/로그를 모두 돌려줍니다."""
+def _draw(fig: Figure) -> None:
+    """그림을 실제로 그립니다. 빠진 글자 경고는 오류로, 수식 글꼴의 빠진 글자 로그는 실패로."""
     handler = _LogCollector()
-    logger = logging.getLogger("matplotlib")
-    logger.addHandler(handler)
+    logging.getLogger("matplotlib").addHandler(handler)
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph 44032 (...) missing from font(s) ..."
             fig.canvas.draw()
     finally:
-        logger.removeHandler(handler)
-    messages = [str(w.message) for w in caught] + handler.messages
-    # 일반 글자: "Glyph 44032 (...) missing from font(s) DejaVu Sans."
-    # 수식(mathtext): "Font 'default' does not have a glyph for '\u2212' ..."
-    return [m for m in messages if "glyph" in m.lower()]
+        logging.getLogger("matplotlib").removeHandler(handler)
+    glyph_logs = [m for m in handler.messages if "glyph" in m.lower()]
+    assert not glyph_logs, glyph_logs  # "Font 'default' does not have a glyph for '\u2212'"
 
 
-# --------------------------------------------------------------------------------------
-# 한글 글꼴
-# --------------------------------------------------------------------------------------
+# --- 한글 글꼴 (_internal.fonts) ---
 
 
-def test_registered_font_has_hangul_glyphs():
+def _run(code: str) -> str:
+    env = {**os.environ, "MPLBACKEND": "Agg"}
+    args = [sys.executable, "-W", "error::DeprecationWarning", "-c", code]
+    result = subprocess.run(args, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_import_changes_nothing_and_first_plot_registers_font():
+    code = (
+        "import sys, matplotlib\n"
+        "from matplotlib import font_manager as fm\n"
+        "before = (list(matplotlib.rcParams['font.family']), len(fm.fontManager.ttflist),\n"
+        "          matplotlib.rcParams['axes.unicode_minus'])\n"
+        "import lenetlib.plotting as p\n"
+        "after = (list(matplotlib.rcParams['font.family']), len(fm.fontManager.ttflist),\n"
+        "         matplotlib.rcParams['axes.unicode_minus'])\n"
+        "assert before == after, (before, after)\n"
+        "for name in ('koreanize_matplotlib', 'seaborn', 'keras', 'tensorflow'):\n"
+        "    assert name not in sys.modules, name\n"
+        "p.plot_class_distribution([0, 1, 1])\n"
+        "assert 'koreanize_matplotlib' not in sys.modules\n"
+        "assert len(fm.fontManager.ttflist) > before[1]\n"
+        "assert matplotlib.rcParams['axes.unicode_minus'] is False\n"
+        "print(matplotlib.rcParams['font.family'][0], p.korean_font_path())\n"
+    )
+    name, path = _run(code).split()
+    assert name == "NanumGothic"
+    assert (
+        Path(path).parent.name == "fonts"
+        and Path(path).parent.parent.name == "koreanize_matplotlib"
+    )
+
+
+def test_setup_korean_font_is_idempotent_and_resolves_to_hangul_file():
+    assert plotting.setup_korean_font() == plotting.setup_korean_font() == "NanumGothic"
     path = plotting.korean_font_path()
-    assert path is not None and path.is_file()
-    font = FT2Font(str(path))
-    for char in "가힣한글":
-        assert font.get_char_index(ord(char)) != 0, char
-    assert plotting.korean_font_name() == font_manager.FontProperties(fname=str(path)).get_name()
-    # rcParams의 글꼴 목록이 실제로 그 파일로 풀리는지
+    assert path is not None and path.name == "NanumGothic.ttf"
+    assert all(FT2Font(str(path)).get_char_index(ord(c)) != 0 for c in "가힣한글")
     resolved = font_manager.findfont(
         font_manager.FontProperties(family=matplotlib.rcParams["font.family"]),
         fallback_to_default=False,
     )
     assert FT2Font(resolved).get_char_index(ord("가")) != 0
+    assert matplotlib.rcParams["font.family"] == ["NanumGothic", "DejaVu Sans"]
 
 
-def test_bundled_font_found_without_importing_koreanize_package():
-    code = (
-        "import sys, lenetlib.plotting as p\n"
-        "assert 'koreanize_matplotlib' not in sys.modules\n"
-        "assert 'keras' not in sys.modules and 'tensorflow' not in sys.modules\n"
-        "assert 'seaborn' not in sys.modules\n"
-        "print(p.korean_font_name()); print(p.korean_font_path())\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-W", "error::DeprecationWarning", "-c", code],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "MPLBACKEND": "Agg"},
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    name, path = result.stdout.split()
-    assert name == "NanumGothic"
-    assert Path(path).parent.name == "fonts"
-    assert Path(path).parent.parent.name == "koreanize_matplotlib"
-
-
-def test_unicode_minus_disabled_and_minus_renders():
-    assert matplotlib.rcParams["axes.unicode_minus"] is False
-    fig, ax = plt.subplots()
-    ax.plot([-3, -1, 2], [-0.5, 0.25, -1.0])
-    ax.set_title("음수 눈금")
-    assert not _font_problems(fig)
-    labels = [t.get_text() for t in ax.get_yticklabels()]
-    negative = [t for t in labels if t.startswith(("-", "\u2212"))]
-    assert negative, labels
-    assert all(t.startswith("-") for t in negative), negative
-
-
-def test_glyph_detector_catches_missing_hangul():
-    """검사 도구 자체가 동작하는지: 한글이 없는 글꼴로 그리면 경고가 잡혀야 합니다."""
-    fig, ax = plt.subplots()
-    ax.set_title("한글", fontfamily="DejaVu Sans")
-    assert _font_problems(fig)
-
-
-def test_glyph_detector_catches_mathtext_minus():
-    """나눔고딕에는 U+2212가 없어 기본 로그 눈금 10^{-3}의 빼기 기호가 깨집니다 (검사 도구 확인)."""
-    fig, ax = plt.subplots()
-    ax.plot([1e-4, 1e-3])
-    ax.set_yscale("log")
-    assert any("does not have a glyph" in m for m in _font_problems(fig))
-
-
-def test_missing_font_emits_one_korean_warning():
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = plotting._configure_korean_font(use_bundle=False, candidates=())
-        font_warnings = [w for w in caught if issubclass(w.category, plotting.KoreanFontWarning)]
-        assert result is None
-        assert len(font_warnings) == 1
-        message = str(font_warnings[0].message)
-        assert "pip install koreanize-matplotlib" in message
-        assert HANGUL.search(message)
-        assert plotting.korean_font_name() == "DejaVu Sans"
-        assert plotting.korean_font_path() is None
-        assert matplotlib.rcParams["axes.unicode_minus"] is False
-    finally:
-        plotting._configure_korean_font()
-    assert plotting.korean_font_name() == "NanumGothic"
+def test_reexported_font_helpers_have_chapter_docstrings():
+    for name in ("setup_korean_font", "korean_font_name", "korean_font_path", "KoreanFontWarning"):
+        assert getattr(plotting, name) is getattr(fonts, name)
+        assert "모든 장" in getattr(plotting, name).__doc__
 
 
 def test_system_font_fallback_by_family_name():
-    try:
-        name = plotting._configure_korean_font(
-            use_bundle=False, candidates=("NoSuchFont", "NanumGothic")
-        )
-        assert name == "NanumGothic"
-        assert matplotlib.rcParams["font.family"][0] == "NanumGothic"
-    finally:
-        plotting._configure_korean_font()
+    plotting.setup_korean_font()  # 번들 글꼴이 fontManager에 등록된 상태 = 시스템에 있는 글꼴
+    name, path = fonts._search(use_bundle=False, candidates=("NoSuchFont", "NanumGothic"))
+    assert name == "NanumGothic" and path.is_file()
+    assert fonts._search(use_bundle=False, candidates=("NoSuchFont",)) is None
+    # 이름은 있어도 한글 글자가 없는 글꼴은 고르지 않습니다
+    assert fonts._search(use_bundle=False, candidates=("DejaVu Sans",)) is None
+
+
+def test_missing_font_warns_once_in_korean(monkeypatch):
+    monkeypatch.setattr(fonts, "_search", lambda **kwargs: None)
+    monkeypatch.setattr(fonts, "_state", {"found": None, "warned": False})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with matplotlib.rc_context():
+            assert plotting.setup_korean_font() == "DejaVu Sans"
+            assert plotting.setup_korean_font() == "DejaVu Sans"
+            assert matplotlib.rcParams["axes.unicode_minus"] is False
+    font_warnings = [w for w in caught if issubclass(w.category, plotting.KoreanFontWarning)]
+    assert len(font_warnings) == 1
+    message = str(font_warnings[0].message)
+    assert "pip install koreanize-matplotlib" in message and HANGUL.search(message)
+    assert plotting.korean_font_path() is None
+
+
+def test_font_found_later_without_restart(monkeypatch):
+    """글꼴을 못 찾았다가 설치한 뒤에는 다음 호출에서 찾습니다 (커널 재시작 불필요)."""
+    real = (plotting.korean_font_name(), plotting.korean_font_path())
+    monkeypatch.setattr(fonts, "_state", {"found": None, "warned": True})
+    monkeypatch.setattr(fonts, "_search", lambda **kwargs: None)
+    assert plotting.korean_font_name() == "DejaVu Sans"
+    monkeypatch.setattr(fonts, "_search", lambda **kwargs: real)
+    assert plotting.korean_font_name() == "NanumGothic"
+
+
+def test_unicode_minus_disabled_and_minus_renders():
+    plotting.setup_korean_font()
+    fig, ax = plt.subplots()
+    ax.plot([-3, -1, 2], [-0.5, 0.25, -1.0])
+    ax.set_title("음수 눈금")
+    _draw(fig)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    negative = [t for t in labels if t.startswith(("-", "\u2212"))]
+    assert negative and all(t.startswith("-") for t in negative), labels
+
+
+def test_glyph_check_catches_missing_hangul_and_mathtext_minus():
+    """검사 도구 자체가 동작하는지: 한글 없는 글꼴, 수식 눈금의 빼기 기호."""
+    plotting.setup_korean_font()
+    fig, ax = plt.subplots()
+    ax.set_title("한글", fontfamily="DejaVu Sans")
+    with pytest.raises(UserWarning, match="missing from font"):
+        _draw(fig)
+    fig, ax = plt.subplots()
+    ax.plot([1e-4, 1e-3])
+    ax.set_yscale("log")  # 기본 로그 눈금 10^{-4}: 나눔고딕에는 수식용 U+2212가 없음
+    with pytest.raises(AssertionError, match="glyph"):
+        _draw(fig)
 
 
 def test_korean_survives_seaborn_theme(data):
@@ -244,23 +251,20 @@ def test_korean_survives_seaborn_theme(data):
 
     with matplotlib.rc_context():
         sns.set_theme()
-        fig = plotting.plot_class_distribution(data["y_raw"])
-        assert not _font_problems(fig)
-        # 직접 그리는 그림은 setup_korean_font()로 다시 설정
-        assert plotting.setup_korean_font() == "NanumGothic"
-        fig2, ax = plt.subplots()
+        _draw(plotting.plot_class_distribution(data["y_raw"]))
+        fig, ax = plt.subplots()  # plot_*가 글꼴을 다시 적용했으므로 직접 그린 그림도 한글
         ax.set_title("직접 그린 그림")
-        assert not _font_problems(fig2)
+        _draw(fig)
 
 
-# --------------------------------------------------------------------------------------
-# 모든 그림: 축 개수, 한국어 제목, 글꼴 경고 없음, plt.show() 없음
-# --------------------------------------------------------------------------------------
+# --- 모든 그림: Figure, 축 수, 한국어 글자, 빠진 글자 없음, plt.show() 없음 ---
 
-FigureCase = Callable[[dict, dict, object], Figure]
-
-CASES: dict[str, tuple[FigureCase, int]] = {
+CASES: dict[str, tuple[Callable[[dict, dict, object], Figure], int]] = {
     "samples": (lambda d, c, m: plotting.plot_samples(d["x_raw"], d["y_raw"]), 16),
+    "samples_one_padded": (
+        lambda d, c, m: plotting.plot_samples(d["x32"][[0]], d["y_test"][[0]], n=1, ncols=1),
+        1,
+    ),
     "class_distribution": (lambda d, c, m: plotting.plot_class_distribution(d["y_raw"]), 1),
     "preprocessed": (
         lambda d, c, m: plotting.plot_preprocessed(d["x32"], d["y_test"], show_original_box=True),
@@ -269,9 +273,7 @@ CASES: dict[str, tuple[FigureCase, int]] = {
     "architecture": (lambda d, c, m: plotting.plot_architecture(m), 1),
     "history": (lambda d, c, m: plotting.plot_history(HISTORY), 3),
     "history_without_lr": (
-        lambda d, c, m: plotting.plot_history(
-            {k: v for k, v in HISTORY.items() if k != "learning_rate"}
-        ),
+        lambda d, c, m: plotting.plot_history({k: HISTORY[k] for k in ("accuracy", "loss")}),
         3,
     ),
     "confusion_matrix": (lambda d, c, m: plotting.plot_confusion_matrix(d["cm"]), 2),
@@ -295,9 +297,7 @@ CASES: dict[str, tuple[FigureCase, int]] = {
         16,
     ),
     "confident_errors_empty": (
-        lambda d, c, m: plotting.plot_confident_errors(
-            np.zeros((0, 32, 32, 1)), [], [], np.zeros(0)
-        ),
+        lambda d, c, m: plotting.plot_confident_errors(np.zeros((0, 32, 32, 1)), [], [], []),
         1,
     ),
     "filters_C1": (lambda d, c, m: plotting.plot_filters(c["C1_w"], "C1 필터"), 6 + 1),
@@ -314,62 +314,62 @@ CASES: dict[str, tuple[FigureCase, int]] = {
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_every_figure(name, data, conv_outputs, lenet, monkeypatch):
+def test_every_figure(name, data, conv, lenet, monkeypatch):
     def no_show(*args, **kwargs):
-        raise AssertionError("plotting 함수는 plt.show()를 부르면 안 됩니다")
+        raise AssertionError("plot_* 함수는 plt.show()를 부르면 안 됩니다")
 
     monkeypatch.setattr(plt, "show", no_show)
     make, n_axes = CASES[name]
-    fig = make(data, conv_outputs, lenet)
+    fig = make(data, conv, lenet)
     assert isinstance(fig, Figure)
     assert len(fig.axes) == n_axes
-    texts = _texts(fig)
-    assert any(HANGUL.search(t) for t in texts), texts
-    assert not _font_problems(fig)
+    assert any(HANGUL.search(t) for t in _texts(fig)), _texts(fig)
+    _draw(fig)
 
 
-# --------------------------------------------------------------------------------------
-# 그림별 내용
-# --------------------------------------------------------------------------------------
+# --- 그림별 내용 ---
 
 
 def test_samples_titles_match_labels(data):
     fig = plotting.plot_samples(data["x_raw"], data["y_raw"], n=6, ncols=3)
-    assert len(fig.axes) == 6
     assert [ax.get_title() for ax in fig.axes] == [f"레이블: {k}" for k in data["y_raw"][:6]]
     assert fig._suptitle.get_text() == "MNIST 훈련 데이터 샘플"
     np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), data["x_raw"][0])
+    assert len(plotting.plot_samples(data["x_raw"], data["y_raw"], n=5, ncols=4).axes) == 5
 
 
-def test_samples_non_full_grid_removes_empty_cells(data):
-    fig = plotting.plot_samples(data["x_raw"], data["y_raw"], n=5, ncols=4)
-    assert len(fig.axes) == 5
+def test_samples_accept_one_hot_labels(data):
+    one_hot = np.eye(10)[data["y_raw"][:4]]
+    fig = plotting.plot_samples(data["x_raw"][:4], one_hot, n=4)
+    assert [ax.get_title() for ax in fig.axes] == [f"레이블: {k}" for k in data["y_raw"][:4]]
 
 
 def test_class_distribution_counts_written_on_bars(data):
     fig = plotting.plot_class_distribution(data["y_raw"])
     ax = fig.axes[0]
-    counts = np.bincount(data["y_raw"], minlength=10)
-    assert [int(t.get_text()) for t in ax.texts] == counts.tolist()
-    assert [p.get_height() for p in ax.patches] == counts.tolist()
+    counts = np.bincount(data["y_raw"], minlength=10).tolist()
+    assert [int(t.get_text()) for t in ax.texts] == counts
+    assert [p.get_height() for p in ax.patches] == counts
     assert ax.get_xlabel() == "숫자 클래스" and ax.get_ylabel() == "샘플 개수"
 
 
 def test_class_distribution_uses_given_axes(data):
     fig, axes = plt.subplots(1, 2)
-    out = plotting.plot_class_distribution(data["y_raw"], ax=axes[1])
-    assert out is fig
+    assert plotting.plot_class_distribution(data["y_raw"], ax=axes[1]) is fig
     assert len(axes[1].patches) == 10 and len(axes[0].patches) == 0
 
 
-def test_preprocessed_shows_32x32(data):
-    fig = plotting.plot_preprocessed(data["x32"], data["y_test"], n=3)
+def test_preprocessed_shows_32x32_and_original_box(data):
+    fig = plotting.plot_preprocessed(data["x32"], data["y_test"], n=3, show_original_box=True)
     assert len(fig.axes) == 3
     assert fig.axes[0].images[0].get_array().shape == (32, 32)
     assert fig.axes[1].get_title() == f"32x32 패딩된 이미지\n레이블: {data['y_test'][1]}"
+    box = fig.axes[0].patches[0]
+    assert (box.get_width(), box.get_height()) == (28, 28)
+    assert not plotting.plot_preprocessed(data["x32"], data["y_test"]).axes[0].patches
 
 
-def test_history_panels(data):
+def test_history_panels():
     fig = plotting.plot_history(HISTORY)
     acc, loss, lr = fig.axes
     assert acc.get_title() == "모델 정확도" and loss.get_title() == "모델 손실"
@@ -377,51 +377,64 @@ def test_history_panels(data):
     np.testing.assert_allclose(lr.lines[0].get_ydata(), HISTORY["learning_rate"])
     fig.canvas.draw()
     lr_labels = [t.get_text() for t in lr.get_yticklabels() if t.get_text()]
-    expected = [f"{v:.1e}" for v in np.unique(HISTORY["learning_rate"])]
-    assert sorted(lr_labels) == sorted(expected), lr_labels  # 실제 학습률 값마다 눈금 하나
-    assert not any("$" in t for t in lr_labels)
+    assert sorted(lr_labels) == ["1.0e-03", "5.0e-04"]  # 실제 학습률 값마다 눈금 하나, 수식 없음
     np.testing.assert_array_equal(acc.lines[0].get_xdata(), [1, 2, 3, 4, 5])
     legend = [t.get_text() for t in acc.get_legend().get_texts()]
-    assert legend[:2] == ["훈련 정확도", "검증 정확도"]
-    assert "최고 검증 정확도 (에포크 5)" in legend
+    assert legend == ["훈련 정확도", "검증 정확도", "최고 검증 정확도 (에포크 5)"]
 
 
-def test_history_without_learning_rate_shows_korean_note():
-    history = {k: v for k, v in HISTORY.items() if k != "learning_rate"}
+def test_history_many_learning_rates_use_plain_log_labels():
+    n = 12
+    history = {
+        "accuracy": [0.9] * n,
+        "loss": [0.1] * n,
+        "learning_rate": 1e-2 * 0.5 ** np.arange(n),
+    }
     fig = plotting.plot_history(history)
-    lr = fig.axes[2]
-    assert lr.get_yscale() == "linear"
-    assert any("학습률 정보 없음" in t.get_text() for t in lr.texts)
+    _draw(fig)
+    labels = [t.get_text() for t in fig.axes[2].get_yticklabels() if t.get_text()]
+    assert labels and not any("$" in t for t in labels)
 
 
-def test_history_accepts_object_with_history_attribute_and_axes():
-    class Result:
-        history = HISTORY
+def test_history_notes_when_learning_rate_missing_or_not_positive():
+    fig = plotting.plot_history({k: HISTORY[k] for k in ("accuracy", "loss")})
+    assert fig.axes[2].get_yscale() == "linear"
+    assert any("학습률 정보 없음" in t.get_text() for t in fig.axes[2].texts)
+    fig = plotting.plot_history({**HISTORY, "learning_rate": [0.0] * 5})
+    assert any("0 이하" in t.get_text() for t in fig.axes[2].texts)
 
+
+def test_history_accepts_training_history_object_and_axes():
     fig, axes = plt.subplots(3, 1)
-    out = plotting.plot_history(Result(), axes=axes)
-    assert out is fig and axes[2].get_yscale() == "log"
+    assert plotting.plot_history(FakeHistory(HISTORY), axes=axes) is fig
+    assert axes[2].get_yscale() == "log"
 
 
 def test_confusion_matrices_formats(data):
     fig = plotting.plot_confusion_matrices(data["cm"], data["cm_norm"])
     counts_ax, norm_ax = fig.axes[0], fig.axes[1]  # 뒤의 두 축은 색 막대
-    assert counts_ax.get_title() == "혼동 행렬 (개수)"
-    assert norm_ax.get_title() == "혼동 행렬 (비율)"
+    assert counts_ax.get_title() == "혼동 행렬 (개수)" and norm_ax.get_title() == "혼동 행렬 (비율)"
     count_texts = [t.get_text() for t in counts_ax.texts]
-    assert len(count_texts) == 100
-    assert count_texts[0] == str(data["cm"][0, 0])
-    assert all(re.fullmatch(r"\d+", t) for t in count_texts)
+    assert count_texts == [str(v) for v in data["cm"].ravel()]
     norm_texts = [t.get_text() for t in norm_ax.texts]
-    assert all(re.fullmatch(r"\d\.\d{3}", t) for t in norm_texts)
-    assert norm_texts[0] == f"{data['cm_norm'][0, 0]:.3f}"
+    assert norm_texts == [f"{v:.3f}" for v in data["cm_norm"].ravel()]
     assert counts_ax.get_xlabel().startswith("예측된 클래스")
     assert counts_ax.get_ylabel() == "실제 클래스"
 
 
 def test_confusion_matrices_computes_normalized_when_missing(data):
-    fig = plotting.plot_confusion_matrices(data["cm"])
-    assert fig.axes[1].texts[11].get_text() == f"{data['cm_norm'][1, 1]:.3f}"
+    cm = data["cm"].copy()
+    cm[3] = 0  # 표본이 없는 클래스: 0으로 나누지 않고 비율 0
+    fig = plotting.plot_confusion_matrices(cm)
+    assert fig.axes[1].texts[11].get_text() == f"{cm[1, 1] / cm[1].sum():.3f}"
+    assert fig.axes[1].texts[33].get_text() == "0.000"
+
+
+def test_confusion_colour_scale_shows_errors(data):
+    """색 범위가 대각선 밖(오류) 최댓값이라, 한 자릿수 오류 칸도 색으로 보입니다."""
+    cm = data["cm"]
+    mesh = plotting.plot_confusion_matrix(cm).axes[0].collections[0]
+    assert mesh.norm.vmin == 0 and mesh.norm.vmax == cm[~np.eye(10, dtype=bool)].max()
 
 
 def test_predictions_colors_and_crop(data):
@@ -437,6 +450,14 @@ def test_predictions_colors_and_crop(data):
     np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), data["x32"][0, 2:30, 2:30, 0])
 
 
+def test_predictions_keep_28x28_images(data):
+    x28 = data["x32"][:4, 2:30, 2:30, 0]
+    fig = plotting.plot_predictions(
+        x28, data["y_test"][:4], data["y_pred"][:4], data["proba"][:4], n=4
+    )
+    np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), x28[0])
+
+
 def test_confident_errors_are_red_and_cropped(data):
     idx = data["errors"]
     fig = plotting.plot_confident_errors(
@@ -446,179 +467,199 @@ def test_confident_errors_are_red_and_cropped(data):
     for ax in fig.axes:
         assert matplotlib.colors.same_color(ax.title.get_color(), "red")
         assert ax.images[0].get_array().shape == (28, 28)
-    np.testing.assert_array_equal(
-        fig.axes[0].images[0].get_array(), data["x32"][idx[0], 2:30, 2:30, 0]
-    )
 
 
 def test_architecture_lists_layers_shapes_and_params(lenet):
     fig = plotting.plot_architecture(lenet)
     texts = [t.get_text() for t in fig.axes[0].texts]
-    for layer in lenet.layers:
-        assert layer.name in texts
-    assert "출력 모양: (28, 28, 6)" in texts
+    assert all(layer.name in texts for layer in lenet.layers)
+    assert "출력 모양: (28, 28, 6)" in texts and "출력 모양: (10,)" in texts
     assert "파라미터: 156개" in texts
-    assert "출력 모양: (10,)" in texts
     assert f"{lenet.count_params():,}" in fig.axes[0].get_title()
     assert any(t.startswith("Conv2D") and "tanh" in t for t in texts)
-
-
-def test_architecture_into_given_axes(lenet):
     fig, ax = plt.subplots()
-    assert plotting.plot_architecture(lenet, ax=ax) is fig
+    assert plotting.plot_architecture(lenet, ax=ax, title="구조") is fig
+    assert ax.get_title() == "구조"
 
 
-def test_filters_grid_layout(conv_outputs):
-    fig = plotting.plot_filters(conv_outputs["C3_w"], "C3 필터")
-    assert len(fig.axes) == 6 * 16 + 1
+def test_filters_grid_layout(conv):
+    fig = plotting.plot_filters(conv["C3_w"], "C3 필터")
     assert fig.axes[0].get_title() == "필터 1" and fig.axes[0].get_ylabel() == "입력 1"
-    np.testing.assert_allclose(fig.axes[17].images[0].get_array(), conv_outputs["C3_w"][:, :, 1, 1])
+    assert fig.axes[16].get_title() == "" and fig.axes[16].get_ylabel() == "입력 2"
+    np.testing.assert_allclose(fig.axes[17].images[0].get_array(), conv["C3_w"][:, :, 1, 1])
+    limit = np.abs(conv["C3_w"]).max()  # 0이 가운데(흰색)인 대칭 색 범위
+    assert fig.axes[0].images[0].get_clim() == pytest.approx((-limit, limit))
 
 
-def test_feature_maps_one_panel_per_channel(conv_outputs):
-    fig = plotting.plot_feature_maps(conv_outputs["C1"][None], "C1 특성 맵", ncols=3)
-    assert len(fig.axes) == 6
-    assert fig.axes[5].get_title() == "맵 6"
-    np.testing.assert_allclose(fig.axes[2].images[0].get_array(), conv_outputs["C1"][:, :, 2])
+def test_feature_maps_one_panel_per_channel(conv):
+    fig = plotting.plot_feature_maps(conv["C1"][None], "C1 특성 맵", ncols=3)
+    assert len(fig.axes) == 6 and fig.axes[5].get_title() == "맵 6"
+    np.testing.assert_allclose(fig.axes[2].images[0].get_array(), conv["C1"][:, :, 2])
 
 
 def test_probability_bars_colors(data):
     wrong = int(data["errors"][0])
     p, t = data["proba"][wrong], int(data["y_test"][wrong])
-    fig = plotting.plot_probability_bars(p, true_label=t)
-    ax = fig.axes[0]
+    ax = plotting.plot_probability_bars(p, true_label=t).axes[0]
     pred = int(np.argmax(p))
     assert matplotlib.colors.same_color(ax.patches[pred].get_facecolor(), "red")
-    true_tick = ax.get_xticklabels()[t]
-    assert matplotlib.colors.same_color(true_tick.get_color(), "green")
-    assert [a.get_text() for a in ax.texts if a.get_text() == "정답"] == ["정답"]
+    assert matplotlib.colors.same_color(ax.get_xticklabels()[t].get_color(), "green")
+    texts = [a.get_text() for a in ax.texts]
+    assert texts.count("정답") == 1 and "0.00%" not in texts  # 0에 가까운 확률 글자는 생략
     np.testing.assert_allclose([b.get_height() for b in ax.patches], p)
-    assert "0.0%" not in [a.get_text() for a in ax.texts]  # 0에 가까운 확률 글자는 생략
     assert ax.get_title() == f"예측 확률 (예측: {pred}, 실제: {t})"
 
 
-# --------------------------------------------------------------------------------------
-# 잘못된 입력: 한국어 ValueError
-# --------------------------------------------------------------------------------------
+def test_probability_bars_correct_prediction_is_green_and_inside_axes(data):
+    i = int(np.flatnonzero(data["y_pred"] == data["y_test"])[0])
+    p = data["proba"][i]
+    ax = plotting.plot_probability_bars(p[None], true_label=int(data["y_test"][i])).axes[0]
+    assert matplotlib.colors.same_color(ax.patches[int(p.argmax())].get_facecolor(), "green")
+    arrow = next(a for a in ax.texts if a.get_text() == "정답")
+    assert arrow.xyann[1] < ax.get_ylim()[1]  # 확률이 1에 가까워도 "정답" 글자가 축 안에
+
+
+# --- 잘못된 입력: 한국어 ValueError, 틀린 조사 없음 ---
 
 x3 = np.zeros((5, 28, 28))
 x32 = np.zeros((5, 32, 32, 1))
 y5 = np.arange(5)
 conf5 = np.full(5, 0.9)
 
-BAD_INPUTS: dict[str, tuple[Callable[[], object], str]] = {
-    "samples_length": (lambda: plotting.plot_samples(x3, np.arange(4)), "길이가 서로"),
-    "samples_n_too_large": (lambda: plotting.plot_samples(x3, y5, n=16), "5개뿐"),
-    "samples_n_zero": (lambda: plotting.plot_samples(x3, y5, n=0), "1 이상"),
-    "samples_single_image": (lambda: plotting.plot_samples(x3[0], y5[:1]), "x\\[None\\]"),
-    "samples_strings": (lambda: plotting.plot_samples(np.array([["a"]]), y5), "숫자 배열"),
-    "distribution_range": (lambda: plotting.plot_class_distribution([0, 3, 12]), "0 ~ 9"),
-    "distribution_float": (lambda: plotting.plot_class_distribution([0.5, 1.0]), "정수 레이블"),
-    "preprocessed_28": (lambda: plotting.plot_preprocessed(x3, y5), "32×32"),
-    "history_missing_key": (lambda: plotting.plot_history({"loss": [1.0]}), "accuracy"),
+#: 이름 → (호출, 메시지에 있어야 할 글, 메시지에 나오는 영문 이름들)
+BAD_INPUTS: dict[str, tuple[Callable[[], object], str, tuple[str, ...]]] = {
+    "samples_length": (lambda: plotting.plot_samples(x3, np.arange(4)), "길이가 서로", ()),
+    "samples_n_too_large": (lambda: plotting.plot_samples(x3, y5, n=16), "1~5 범위", ("n",)),
+    "samples_n_zero": (lambda: plotting.plot_samples(x3, y5, n=0), "1~5 범위", ("n",)),
+    "samples_ncols": (lambda: plotting.plot_samples(x3, y5, n=2, ncols=0), "1 이상", ("ncols",)),
+    "samples_single_image": (lambda: plotting.plot_samples(x3[0], y5[:1]), r"x\[None\]", ("x",)),
+    "samples_strings": (lambda: plotting.plot_samples(np.array([["a"]]), y5), "dtype", ("x",)),
+    "distribution_range": (lambda: plotting.plot_class_distribution([0, 3, 12]), "0~9", ("y",)),
+    "distribution_float": (lambda: plotting.plot_class_distribution([0.5, 1.0]), "정수", ("y",)),
+    "distribution_empty": (lambda: plotting.plot_class_distribution([]), "하나도", ("y",)),
+    "preprocessed_28": (lambda: plotting.plot_preprocessed(x3, y5), "32×32", ("x32",)),
+    "history_missing_key": (
+        lambda: plotting.plot_history({"loss": [1.0]}),
+        "accuracy",
+        ("history",),
+    ),
     "history_lengths": (
         lambda: plotting.plot_history({"accuracy": [0.9, 0.95], "loss": [0.3]}),
         "길이가 서로",
+        (),
     ),
-    "history_type": (lambda: plotting.plot_history([0.9, 0.95]), "사전"),
+    "history_empty": (
+        lambda: plotting.plot_history({"accuracy": [], "loss": []}),
+        "비어 있습니다",
+        ("history",),
+    ),
+    "history_type": (lambda: plotting.plot_history([0.9, 0.95]), "사전", ("history",)),
     "history_axes": (
         lambda: plotting.plot_history(HISTORY, axes=plt.subplots(1, 2)[1]),
         "축 3개",
+        ("axes",),
     ),
     "confusion_not_square": (
         lambda: plotting.plot_confusion_matrix(np.zeros((10, 9), dtype=int)),
         "정사각",
+        ("cm",),
     ),
     "confusion_float_counts": (
         lambda: plotting.plot_confusion_matrix(np.full((3, 3), 0.5)),
         "normalized=True",
+        (),
     ),
     "confusion_normalized_range": (
         lambda: plotting.plot_confusion_matrix(np.full((3, 3), 7.0), normalized=True),
         "0~1",
+        (),
     ),
     "confusion_pair_shape": (
         lambda: plotting.plot_confusion_matrices(np.eye(10, dtype=int), np.eye(3)),
         "모양이 다릅니다",
+        (),
     ),
     "predictions_length": (
         lambda: plotting.plot_predictions(x32, y5, y5[:3], conf5, n=3),
         "길이가 서로",
+        (),
     ),
-    "predictions_n": (lambda: plotting.plot_predictions(x32, y5, y5, conf5), "5개뿐"),
+    "predictions_n": (lambda: plotting.plot_predictions(x32, y5, y5, conf5), "1~5", ("n",)),
     "predictions_confidence": (
         lambda: plotting.plot_predictions(x32, y5, y5, conf5 * 2, n=2),
-        "0과 1 사이",
+        "0~1 확신도",
+        ("confidences",),
+    ),
+    "predictions_probability_rows": (
+        lambda: plotting.plot_predictions(x32, y5, y5, np.ones((5, 10)), n=2),
+        "합이 1",
+        ("confidences",),
     ),
     "predictions_size": (
         lambda: plotting.plot_predictions(np.zeros((5, 30, 30)), y5, y5, conf5, n=2),
-        "28×28 또는 32×32",
+        "28×28",
+        ("images",),
+    ),
+    "predictions_label_range": (
+        lambda: plotting.plot_predictions(x32, y5 + 6, y5, conf5, n=2),
+        "0~9",
+        ("y_true",),
+    ),
+    "predictions_pad": (
+        lambda: plotting.plot_predictions(x32, y5, y5, conf5, n=2, pad=-1),
+        "pad",
+        ("pad",),
     ),
     "errors_length": (
         lambda: plotting.plot_confident_errors(x32, y5, y5, conf5[:2]),
         "길이가 서로",
+        (),
     ),
-    "filters_rank": (lambda: plotting.plot_filters(np.zeros((5, 5))), "합성곱 커널"),
-    "filters_nan": (lambda: plotting.plot_filters(np.full((5, 5, 1, 6), np.nan)), "NaN"),
+    "filters_rank": (lambda: plotting.plot_filters(np.zeros((5, 5))), "합성곱 커널", ("weights",)),
+    "filters_nan": (lambda: plotting.plot_filters(np.full((5, 5, 1, 6), np.nan)), "NaN", ()),
     "feature_maps_batch": (
         lambda: plotting.plot_feature_maps(np.zeros((2, 28, 28, 6))),
         "한 장만",
+        ("maps",),
     ),
-    "probability_sum": (lambda: plotting.plot_probability_bars(np.ones(10)), "softmax"),
+    "probability_sum": (
+        lambda: plotting.plot_probability_bars(np.ones(10)),
+        "softmax",
+        ("probabilities_row",),
+    ),
     "probability_rows": (
         lambda: plotting.plot_probability_bars(np.full((3, 10), 0.1)),
-        "probabilities\\[i\\]",
+        r"probabilities\[i\]",
+        ("probabilities_row",),
     ),
     "probability_true_label": (
         lambda: plotting.plot_probability_bars(np.full(10, 0.1), true_label=10),
-        "0 ~ 9",
+        "0~9",
+        ("true_label",),
     ),
-    "architecture_not_model": (lambda: plotting.plot_architecture("LeNet"), "Keras 모델"),
+    "architecture_not_model": (
+        lambda: plotting.plot_architecture("LeNet"),
+        "Keras 모델",
+        ("model",),
+    ),
 }
 
 
 @pytest.mark.parametrize("name", list(BAD_INPUTS))
 def test_bad_input_raises_korean_value_error(name):
-    call, pattern = BAD_INPUTS[name]
+    call, pattern, names = BAD_INPUTS[name]
     with pytest.raises(ValueError, match=pattern) as info:
         call()
-    assert HANGUL.search(str(info.value))
+    message = str(info.value)
+    assert HANGUL.search(message)
+    for word in names:  # 영문 이름 뒤에는 "x은(는)"처럼 두 조사를 함께 적습니다
+        assert word in message
+        assert not re.search(re.escape(word) + r"[은는이가을를](?!\()", message), message
+    assert "레이블가" not in message and "이미지을" not in message
 
 
 def test_architecture_unbuilt_model_raises_korean_error():
     keras = pytest.importorskip("keras")
-    model = keras.Sequential([keras.layers.Dense(3)])
     with pytest.raises(ValueError, match="빌드") as info:
-        plotting.plot_architecture(model)
+        plotting.plot_architecture(keras.Sequential([keras.layers.Dense(3)]))
     assert HANGUL.search(str(info.value))
-
-
-def test_wrapper_keeps_backend_changes_made_while_drawing():
-    """inline 백엔드가 첫 그림에서 켜는 interactive를 되돌리면 두 번째 그림부터 안 보입니다."""
-    import matplotlib
-
-    from lenetlib import plotting
-
-    before = matplotlib.is_interactive()
-
-    @plotting._korean
-    def draw():
-        matplotlib.interactive(True)  # Jupyter inline 백엔드가 처음 불릴 때 하는 일
-        return matplotlib.rcParams["axes.unicode_minus"]
-
-    try:
-        matplotlib.interactive(False)
-        assert draw() is False
-        assert matplotlib.is_interactive() is True
-    finally:
-        matplotlib.interactive(before)
-
-
-def test_confusion_colour_scale_shows_errors(data):
-    """색 범위가 대각선 밖(오류) 최댓값이라, 한 자릿수 오류 칸도 색으로 보입니다."""
-    cm = data["cm"]
-    fig = plotting.plot_confusion_matrix(cm)
-    mesh = fig.axes[0].collections[0]
-    off = cm[~np.eye(len(cm), dtype=bool)]
-    assert mesh.norm.vmin == 0 and mesh.norm.vmax == off.max()
-    assert "대각선 밖" in fig.axes[0].get_xlabel()

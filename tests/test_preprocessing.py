@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import subprocess
 import sys
 
@@ -16,6 +17,25 @@ from hypothesis.extra import numpy as hnp
 from lenetlib import preprocessing as pp
 
 FAST = settings(max_examples=40, deadline=None)
+NOUNS = ("레이블", "입력 이미지", "패딩할 이미지", "패딩을 자를 이미지", "채널 축을 더할 이미지")
+
+
+def no_wrong_particle(message: str) -> None:
+    """메시지 속 이름 뒤 조사가 받침에 맞는지 (예: '레이블가'가 없어야 함)."""
+    for noun in NOUNS:
+        has_final = (ord(noun[-1]) - 0xAC00) % 28 != 0
+        for particle in ("는", "가", "를") if has_final else ("은", "이 ", "을"):
+            assert noun + particle not in message, message
+
+
+def raises(fragment: str, func, *args, **kwargs) -> str:
+    """한국어 ValueError가 나고 메시지에 fragment가 있는지 확인합니다."""
+    with pytest.raises(ValueError, match=fragment) as info:
+        func(*args, **kwargs)
+    message = str(info.value)
+    assert re.search("[가-힣]", message), message
+    no_wrong_particle(message)
+    return message
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +85,8 @@ def test_scale_images_rejects_already_scaled_float(x100):
 
 
 def test_scale_images_already_scaled_checks_range(x100):
-    with pytest.raises(ValueError, match="0~1 범위여야"):
-        pp.scale_images(x100, already_scaled=True)
+    message = raises("0~1 범위여야", pp.scale_images, x100, already_scaled=True)
+    assert "already_scaled=False" in message and "받은 범위: 0 ~ 255" in message
 
 
 def test_scale_images_all_black_float_is_fine():
@@ -82,13 +102,11 @@ def test_scale_images_all_black_float_is_fine():
         ((3, 32, 32), "28×28"),
         ((3, 784), r"\(N, 28, 28\) 모양"),
         ((3, 28, 28, 1), r"x\[\.\.\., 0\]"),
-        ((0, 28, 28), "한 장도 없습니다"),
+        ((0, 28, 28), "비어 있습니다"),
     ],
 )
 def test_scale_images_rejects_bad_shapes(shape, fragment):
-    with pytest.raises(ValueError, match=fragment) as info:
-        pp.scale_images(np.zeros(shape, dtype=np.uint8))
-    assert "받은 모양" in str(info.value)
+    assert "받은 모양" in raises(fragment, pp.scale_images, np.zeros(shape, dtype=np.uint8))
 
 
 @pytest.mark.parametrize(
@@ -102,16 +120,14 @@ def test_scale_images_rejects_bad_shapes(shape, fragment):
     ids=["str", "bool", "complex", "object"],
 )
 def test_scale_images_rejects_non_numeric(bad):
-    with pytest.raises(ValueError, match=r"정수나 실수 배열이어야 합니다. 받은 dtype"):
-        pp.scale_images(bad)
+    raises(r"정수나 실수 배열이어야 합니다. 받은 dtype", pp.scale_images, bad)
 
 
 @pytest.mark.parametrize(("low", "high"), [(-1, 100), (0, 256), (0, 1e6)])
 def test_scale_images_rejects_out_of_range(low, high):
     x = np.zeros((2, 28, 28), dtype=np.float64)
     x[0, 0, 0], x[1, 5, 5] = low, high
-    with pytest.raises(ValueError, match=r"0~255 범위여야 합니다. 받은 범위"):
-        pp.scale_images(x)
+    raises(r"0~255 범위여야 합니다. 받은 범위", pp.scale_images, x)
 
 
 def test_scale_images_rejects_nan(x100):
@@ -157,11 +173,12 @@ def test_pad_images_accepts_any_float_range():
         (np.zeros((2, 28, 28)), 1.5, "pad은\\(는\\) 0 이상의 정수"),
         (np.full((2, 28, 28), np.nan), 2, "NaN"),
         (np.zeros((2, 28, 28), dtype=bool), 2, "정수나 실수"),
+        (np.zeros((2, 28, 28, 3)), 2, r"\(N, H, W, 1\) 모양"),
+        (np.zeros((0, 28, 28)), 2, "비어 있습니다"),
     ],
 )
 def test_pad_images_rejects_bad_input(x, pad, fragment):
-    with pytest.raises(ValueError, match=fragment):
-        pp.pad_images(x, pad)
+    raises(fragment, pp.pad_images, x, pad)
 
 
 def test_add_channel_axis(x100):
@@ -169,12 +186,9 @@ def test_add_channel_axis(x100):
     assert out.shape == (100, 28, 28, 1)
     assert out.dtype == np.uint8
     np.testing.assert_array_equal(out[..., 0], x100)
-    with pytest.raises(ValueError, match="이미 채널 축이 있습니다"):
-        pp.add_channel_axis(out)
-    with pytest.raises(ValueError, match=r"x\[None\]"):
-        pp.add_channel_axis(x100[0])
-    with pytest.raises(ValueError, match="NaN"):
-        pp.add_channel_axis(np.full((1, 4, 4), np.nan))
+    raises("이미 채널 축이 있습니다", pp.add_channel_axis, out)
+    raises(r"x\[None\]", pp.add_channel_axis, x100[0])
+    raises("NaN", pp.add_channel_axis, np.full((1, 4, 4), np.nan))
 
 
 def test_preprocess_images_shape_range_border(x100):
@@ -197,10 +211,9 @@ def test_preprocess_images_equals_seed_tensorflow_pipeline(x100):
 
 
 def test_preprocess_images_checks_input():
-    with pytest.raises(ValueError, match="0~255"):
-        pp.preprocess_images(np.full((1, 28, 28), 300))
-    with pytest.raises(ValueError, match="already_scaled=True"):
-        pp.preprocess_images(np.full((1, 28, 28), 0.5))
+    raises("0~255", pp.preprocess_images, np.full((1, 28, 28), 300))
+    raises("already_scaled=True", pp.preprocess_images, np.full((1, 28, 28), 0.5))
+    raises("True 또는 False", pp.preprocess_images, np.ones((1, 28, 28)), already_scaled="yes")
     assert pp.preprocess_images(np.full((1, 28, 28), 0.5), already_scaled=True).max() == 0.5
 
 
@@ -217,15 +230,14 @@ def test_crop_padding_inverts_preprocess(x100):
 @pytest.mark.parametrize(
     ("x", "pad", "fragment"),
     [
-        (np.zeros((2, 32, 32, 3)), 2, r"\(N, 32, 32, 1\) 모양"),
+        (np.zeros((2, 32, 32, 3)), 2, r"\(N, H, W, 1\) 모양"),
         (np.zeros((32, 32)), 2, r"x\[None\]"),
         (np.zeros((1, 4, 4)), 2, "너무 작아"),
         (np.zeros((1, 32, 32)), -2, "0 이상의 정수"),
     ],
 )
 def test_crop_padding_rejects_bad_input(x, pad, fragment):
-    with pytest.raises(ValueError, match=fragment):
-        pp.crop_padding(x, pad)
+    raises(fragment, pp.crop_padding, x, pad)
 
 
 # ---------------------------------------------------------------------------
@@ -256,20 +268,26 @@ def test_encode_labels_sparse(small):
         (np.array([-1, 3]), r"범위를 벗어난 값: \[-1\]"),
         (np.array([1.0, 2.5]), r"정수여야 합니다. 정수가 아닌 값: \[2.5\]"),
         (np.array([1.0, np.nan]), "NaN"),
-        (np.array([1.0, np.inf]), "정수여야"),
-        (np.eye(10)[[1, 2]], "labels_of"),
+        (np.array([1.0, np.inf]), "무한대"),
+        (np.zeros((2, 10)), "합이 1이어야"),
+        (np.eye(10)[[1, 2]] * 5, "0~1이어야"),
+        (np.zeros((3, 1, 1), dtype=int), r"y.reshape\(-1\)"),
         (np.array(["1", "2"]), "정수나 실수"),
         (np.array([True, False]), "정수나 실수"),
     ],
 )
 def test_encode_labels_rejects_bad_labels(y, fragment):
-    with pytest.raises(ValueError, match=fragment):
-        pp.encode_labels(y)
+    raises(fragment, pp.encode_labels, y)
 
 
-def test_encode_labels_rejects_bad_num_classes():
-    with pytest.raises(ValueError, match="num_classes"):
-        pp.encode_labels(np.array([0, 1]), num_classes=0)
+def test_encode_labels_num_classes_and_one_hot_input():
+    raises(r"num_classes은\(는\) 2 이상", pp.encode_labels, np.array([0, 1]), num_classes=0)
+    raises(r"num_classes은\(는\) 10 이상", pp.encode_labels, np.array([9, 1]), num_classes=5)
+    raises("True 또는 False", pp.encode_labels, np.array([0, 1]), one_hot=1)
+    assert pp.encode_labels(np.array([0, 1, 2]), num_classes=3).shape == (3, 3)
+    assert pp.encode_labels(np.array([0, 1]), num_classes=12).shape == (2, 12)
+    once = pp.encode_labels(np.array([3, 1, 4]))
+    np.testing.assert_array_equal(pp.encode_labels(once), once)  # 두 번 불러도 같음
 
 
 def test_labels_of_one_hot_sparse_and_probabilities(small):
@@ -285,15 +303,16 @@ def test_labels_of_one_hot_sparse_and_probabilities(small):
     ("y", "fragment"),
     [
         (np.zeros((2, 10)), "합이 1이어야"),
-        (np.full((2, 10), 2.0), "0~1 범위여야"),
+        (np.full((2, 10), 2.0), "0~1이어야"),
         (np.full((2, 10), np.nan), "NaN"),
         (np.zeros((2, 10, 1)), r"\(N, 10\) 원-핫"),
+        (np.zeros((2, 7)), r"\(N, 10\) 모양"),
         (np.array([3, 12]), "0~9 범위"),
+        (np.full((2, 10), "x"), "정수나 실수"),
     ],
 )
 def test_labels_of_rejects_bad_input(y, fragment):
-    with pytest.raises(ValueError, match=fragment):
-        pp.labels_of(y)
+    raises(fragment, pp.labels_of, y)
 
 
 # ---------------------------------------------------------------------------
@@ -329,17 +348,23 @@ def test_train_val_split_shuffle_is_deterministic():
     assert not np.array_equal(a_val, np.arange(900, 1000))
 
 
-@pytest.mark.parametrize("fraction", [0, 1, 1.0, -0.1, 1.5, True, "0.1", None])
+@pytest.mark.parametrize("fraction", [0, 1, 1.0, -0.1, 1.5, True, "0.1", None, float("nan")])
 def test_train_val_split_rejects_bad_fraction(fraction):
-    with pytest.raises(ValueError, match="val_fraction은 0과 1 사이"):
-        pp.train_val_split(np.arange(10), np.arange(10), fraction)
+    raises(r"val_fraction은\(는\) \(0, 1\) 범위의 실수", pp.train_val_split,
+           np.arange(10), np.arange(10), fraction)  # fmt: skip
 
 
-def test_train_val_split_rejects_length_mismatch_and_tiny_data():
-    with pytest.raises(ValueError, match=r"개수가 다릅니다. 이미지 10개, 레이블 9개"):
-        pp.train_val_split(np.arange(10), np.arange(9))
-    with pytest.raises(ValueError, match="한쪽이 비게"):
-        pp.train_val_split(np.arange(1), np.arange(1), 0.1)
+def test_train_val_split_rejects_length_mismatch_tiny_data_and_bad_seed():
+    raises(r"길이가 서로 다릅니다: 이미지 10개, 레이블 9개", pp.train_val_split,
+           np.arange(10), np.arange(9))  # fmt: skip
+    raises("한쪽이 비게", pp.train_val_split, np.arange(1), np.arange(1), 0.1)
+    index = np.arange(10)
+    raises("seed", pp.train_val_split, index, index, shuffle=True, seed=2**33)
+    raises("seed", pp.train_val_split, index, index, shuffle=True, seed=-1)
+    raises("True 또는 False", pp.train_val_split, index, index, shuffle="yes")
+    (a, _), _ = pp.train_val_split(index, index, shuffle=True, seed=np.int64(3))
+    (b, _), _ = pp.train_val_split(index, index, shuffle=True, seed=3)
+    np.testing.assert_array_equal(a, b)
 
 
 # ---------------------------------------------------------------------------
@@ -383,22 +408,22 @@ def test_prepare_mnist_sparse_and_limit(small):
 
 def test_prepare_mnist_rejects_bad_input(small):
     test = (small["x_test"], small["y_test"])
-    with pytest.raises(ValueError, match="두 개짜리 튜플"):
-        pp.prepare_mnist(small["x_train"], test)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="개수가 다릅니다"):
-        pp.prepare_mnist((small["x_train"], small["y_train"][:10]), test)
-    with pytest.raises(ValueError, match="train_limit"):
-        pp.prepare_mnist((small["x_train"], small["y_train"]), test, train_limit=0)
-    with pytest.raises(ValueError, match="val_fraction"):
-        pp.prepare_mnist((small["x_train"], small["y_train"]), test, val_fraction=0.0)
-    with pytest.raises(ValueError, match="이미 \\[0, 1\\]"):
-        pp.prepare_mnist((small["x_train"] / 255.0, small["y_train"]), test)
+    train = (small["x_train"], small["y_train"])
+    raises("두 개짜리 튜플", pp.prepare_mnist, small["x_train"], test)
+    raises("두 개짜리 튜플", pp.prepare_mnist, train, None)
+    short = (small["x_train"], small["y_train"][:10])
+    raises("길이가 서로 다릅니다: 이미지 2000개, 레이블 10개", pp.prepare_mnist, short, test)
+    raises("train_limit", pp.prepare_mnist, train, test, train_limit=0)
+    raises("val_fraction", pp.prepare_mnist, train, test, val_fraction=0.0)
+    raises("이미 \\[0, 1\\]", pp.prepare_mnist, (small["x_train"] / 255.0, small["y_train"]), test)
+    raises("0~9 범위", pp.prepare_mnist, train, (small["x_test"], small["y_test"] + 10))
+    raises("True 또는 False", pp.prepare_mnist, train, test, one_hot="yes")
 
 
 def test_prepared_data_checks_lengths():
     x = np.zeros((3, 32, 32, 1), np.float32)
-    with pytest.raises(ValueError, match="val 세트의 이미지"):
-        pp.PreparedData(x, np.zeros(3), x, np.zeros(2), x, np.zeros(3))
+    raises("검증 이미지 3개, 검증 레이블 2개", pp.PreparedData,
+           x, np.zeros(3), x, np.zeros(2), x, np.zeros(3))  # fmt: skip
 
 
 def test_importing_preprocessing_does_not_import_tensorflow():

@@ -135,8 +135,24 @@ def test_problem_detection():
         {"output_type": "error", "ename": "ValueError", "evalue": "x", "traceback": ["..."]},
         {"output_type": "stream", "name": "stdout", "text": "정상 출력"},
     ]  # fmt: skip
-    assert nbtools.problems(outs) == {"traceback": 1, "glyph": 1}
-    assert nbtools.problems(outs[2:]) == {"traceback": 0, "glyph": 0}
+    assert nbtools.problems(outs) == {"traceback": 1, "glyph": 1, "warning": 1}
+    assert nbtools.problems(outs[2:]) == {"traceback": 0, "glyph": 0, "warning": 0}
+
+
+def test_english_warnings_in_cell_output_are_problems():
+    """이슈 #10-11: 셀 출력의 영어 RuntimeWarning은 노트북 테스트를 실패시킵니다."""
+    runtime = (
+        "/x/lenetlib/evaluation.py:12: RuntimeWarning: invalid value encountered in scalar divide\n"
+        "  f1 = 2 * precision * recall / (precision + recall)\n"
+    )
+    korean = "/x/lenetlib/speed.py:40: SpeedWarning: speed.enable()은 준비 블록 뒤에 부르세요.\n"
+
+    def stream(text):
+        return [{"output_type": "stream", "name": "stderr", "text": text}]
+
+    assert nbtools.problems(stream(runtime))["warning"] == 1
+    assert nbtools.problems(stream(korean))["warning"] == 0
+    assert nbtools.problems(stream("경고 없이 끝났습니다 (Warning이라는 낱말만)"))["warning"] == 0
 
 
 def test_tensorflow_import_is_quiet():
@@ -152,8 +168,8 @@ def test_tensorflow_import_is_quiet():
     assert out.stderr == ""
 
 
-MODULES = ["data", "preprocessing", "model", "training", "artifacts", "evaluation", "errors",
-           "plotting", "config"]  # fmt: skip
+MODULES = ["config", "data", "preprocessing", "layers", "model", "speed", "training", "artifacts",
+           "evaluation", "error_analysis", "plotting"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", MODULES)

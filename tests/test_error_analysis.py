@@ -1,19 +1,35 @@
-"""lenetlib.errors 테스트: 오분류, 확신한 오답, 헷갈린 쌍, 특성 맵, 필터, 실행 요약."""
+"""lenetlib.error_analysis 테스트: 오분류, 확신한 오답, 헷갈린 쌍, 특성 맵, 필터, 실행 요약."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from types import SimpleNamespace
 
-import keras
 import numpy as np
 import pandas as pd
 import pytest
 
-from lenetlib import errors, evaluation, training
+from lenetlib import error_analysis as errors
+from lenetlib import evaluation
+from lenetlib._internal.backend import keras
 from lenetlib.model import build_lenet5
 from lenetlib.preprocessing import prepare_mnist
 
-HANGUL = "[가-힣]"
+NOUNS = ("층 이름", "이미지", "레이블", "확률")
+
+
+def raises(fragment: str, func, *args, **kwargs) -> str:
+    """한국어 ValueError가 나고 fragment가 있으며 조사가 받침에 맞는지 확인합니다."""
+    with pytest.raises(ValueError, match=fragment) as info:
+        func(*args, **kwargs)
+    message = str(info.value)
+    assert re.search("[가-힣]", message), message
+    for noun in NOUNS:
+        has_final = (ord(noun[-1]) - 0xAC00) % 28 != 0
+        for particle in ("는", "가", "를") if has_final else ("은", "이 ", "을"):
+            assert noun + particle not in message, message
+    return message
 
 
 @pytest.fixture(scope="module")
@@ -28,13 +44,16 @@ def data(mnist_small):
 @pytest.fixture(scope="module")
 def run(data):
     """실제 MNIST 540장으로 1 에포크 훈련: 틀린 예측이 충분히 많은 모델."""
-    config = training.TrainConfig(epochs=1, seed=3, batch_size=64, jit_compile=False)
-    training.set_seed(config.seed)
+    keras.utils.set_random_seed(3)
     model = build_lenet5()
-    history = training.train(
-        model, data.x_train, data.y_train, config,
-        validation_data=(data.x_val, data.y_val), progress="none",
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+    fit = model.fit(data.x_train, data.y_train, epochs=1, batch_size=64, verbose=0)
+    # training.History와 같은 모양 (run_summary는 덕 타이핑으로 읽음)
+    history = SimpleNamespace(
+        history=fit.history, epochs_run=1, best_epoch=1, stopped_early=False, seconds=1.0,
+        extra={"n_train": 540, "n_val": 60},
     )  # fmt: skip
+    config = SimpleNamespace(epochs=3, batch_size=64, learning_rate=1e-3)
     result = evaluation.evaluate_model(model, data.x_test, data.y_test)
     return model, history, result, config
 
@@ -113,8 +132,7 @@ def test_probability_breakdown(run):
     assert sorted(table["숫자"]) == list(range(10))
     np.testing.assert_allclose(table.set_index("숫자").sort_index()["확률"], r.probabilities[i])
     for bad in (-1, 500, 1.5, True):
-        with pytest.raises(ValueError, match="index"):
-            errors.probability_breakdown(r.probabilities, bad)
+        raises(r"index은\(는\) 0~499 범위", errors.probability_breakdown, r.probabilities, bad)
 
 
 # ---------------------------------------------------------------------------
@@ -165,16 +183,17 @@ def test_feature_maps_on_unbuilt_sequential(data):
 
 def test_feature_maps_bad_input(run, data):
     model, _, _, _ = run
-    with pytest.raises(ValueError, match=r"'C9' 층이 없습니다.*C1"):
-        errors.feature_maps(model, data.x_test[0], layer_names=("C9",))
-    with pytest.raises(ValueError, match="한 장"):
-        errors.feature_maps(model, data.x_test[:2])
-    with pytest.raises(ValueError, match="모델 입력"):
-        errors.feature_maps(model, np.zeros((28, 28, 1)))
-    with pytest.raises(ValueError, match="특성 맵"):
-        errors.feature_maps(model, data.x_test[0], layer_names=("C5",))
-    with pytest.raises(ValueError, match="비어"):
-        errors.feature_maps(model, data.x_test[0], layer_names=())
+    x = data.x_test[0]
+    raises(r"층 이름은 'C1', 'S2'.* 받은 값: 'C9'", errors.feature_maps, model, x, ("C9",))
+    raises("받은 값: 3", errors.feature_maps, model, x, (3,))
+    raises("한 장만", errors.feature_maps, model, data.x_test[:2])
+    raises("32×32", errors.feature_maps, model, np.zeros((28, 28, 1)))
+    raises("0~1", errors.feature_maps, model, x * 255)
+    raises("NaN", errors.feature_maps, model, np.full_like(x, np.nan))
+    raises("dtype", errors.feature_maps, model, x.astype(str))
+    raises("특성 맵이 아닙니다", errors.feature_maps, model, x, layer_names=("C5",))
+    raises("비어", errors.feature_maps, model, x, layer_names=())
+    raises("Keras 모델", errors.feature_maps, None, x)
 
 
 def test_layer_filters(run):
@@ -183,10 +202,9 @@ def test_layer_filters(run):
     c3 = errors.layer_filters(model, "C3")
     assert c1.shape == (5, 5, 1, 6) and c3.shape == (5, 5, 6, 16)
     np.testing.assert_array_equal(c1, model.get_layer("C1").get_weights()[0])
-    with pytest.raises(ValueError, match="합성곱 필터"):
-        errors.layer_filters(model, "S2")
-    with pytest.raises(ValueError, match="사용할 수 있는 층"):
-        errors.layer_filters(model, "conv1")
+    raises("합성곱 필터", errors.layer_filters, model, "S2")
+    raises("합성곱 필터", errors.layer_filters, model, "C5")  # Dense: 2차원 가중치
+    raises(r"층 이름은 .*'C3'.* 받은 값: 'conv1'", errors.layer_filters, model, "conv1")
 
 
 # ---------------------------------------------------------------------------
@@ -197,27 +215,30 @@ def test_layer_filters(run):
 def test_run_summary(run, data):
     model, history, r, config = run
     s = errors.run_summary(model, history, r, config, data=data)
-    assert s["총 파라미터"] == 61_706
+    expected_keys = [
+        "모델 아키텍처", "훈련 데이터 수", "검증 데이터 수", "테스트 데이터 수", "입력 크기",
+        "총 파라미터", "훈련 에포크", "최대 에포크", "최고 에포크", "배치 크기", "옵티마이저",
+        "학습률", "테스트 정확도", "테스트 손실", "오분류 개수", "오분류율", "클래스별 성능",
+    ]  # fmt: skip
+    assert list(s) == expected_keys
+    assert s["총 파라미터"] == 61_706 == model.count_params()
     assert s["입력 크기"] == (32, 32, 1)
     assert (s["훈련 데이터 수"], s["검증 데이터 수"], s["테스트 데이터 수"]) == (540, 60, 500)
-    assert s["훈련 에포크"] == len(history.history["accuracy"]) == 1
-    assert s["최대 에포크"] == config.epochs
-    assert s["배치 크기"] == 64
+    assert s["훈련 에포크"] == 1 and s["최고 에포크"] == 1
+    assert s["최대 에포크"] == 3 and s["배치 크기"] == 64 and s["학습률"] == 1e-3
     assert s["옵티마이저"] == "Adam"
-    assert s["학습률"] == config.learning_rate
     assert s["테스트 정확도"] == r.accuracy and s["테스트 손실"] == r.loss
     assert s["오분류 개수"] == len(errors.misclassified(r.y_true, r.y_pred))
     assert s["오분류율"] == pytest.approx(s["오분류 개수"] / 500)
-    assert isinstance(s["클래스별 성능"], pd.DataFrame)
     pd.testing.assert_frame_equal(s["클래스별 성능"], r.per_class)
-    # data 없이도 기록의 extra에서 개수를 찾음, 사전 기록도 됨
-    s2 = errors.run_summary(model, history.history, r, config)
-    assert s2["훈련 에포크"] == 1 and s2["훈련 데이터 수"] is None
+    # data 없이: 기록의 extra에서 개수를 찾음. extra가 없거나 사전 기록이면 None, 에포크는 길이
     assert errors.run_summary(model, history, r, config)["훈련 데이터 수"] == 540
-    with pytest.raises(ValueError, match="EvaluationResult"):
-        errors.run_summary(model, history, {"accuracy": 1.0}, config)
-    with pytest.raises(ValueError, match=HANGUL):
-        errors.run_summary(model, [0.1, 0.2], r, config)
+    plain = errors.run_summary(model, {"loss": [0.9, 0.5]}, r, config)
+    assert plain["훈련 에포크"] == 2 and plain["훈련 데이터 수"] is None
+    assert plain["최고 에포크"] is None
+    raises("EvaluationResult", errors.run_summary, model, history, {"accuracy": 1.0}, config)
+    raises("history", errors.run_summary, model, [0.1, 0.2], r, config)
+    raises("Keras 모델", errors.run_summary, "model", history, r, config)
 
 
 @pytest.mark.parametrize(
@@ -225,17 +246,18 @@ def test_run_summary(run, data):
     [
         (lambda: errors.misclassified([0, 1, 2], [0, 1]), "길이"),
         (lambda: errors.misclassified([0, 11], [0, 1]), "0~9"),
+        (lambda: errors.misclassified(np.full(2, "a"), [0, 1]), "dtype"),
         (lambda: errors.most_confident_errors([0, 1], np.eye(10)[:2], k=0), "1 이상"),
         (lambda: errors.most_confident_errors([0, 1], np.eye(10)[:2], k=-5), "1 이상"),
         (lambda: errors.most_confident_errors([0, 1], np.full((2, 10), 0.5)), "합이 1"),
         (lambda: errors.most_confident_errors([0, 1], np.eye(8)[:2]), "\\(N, 10\\)"),
         (lambda: errors.most_confident_errors([0, 1, 2], np.eye(10)[:2]), "길이"),
+        (lambda: errors.most_confident_errors([0, 1], np.full((2, 10), "x")), "dtype"),
         (lambda: errors.confused_pairs([0, 1], [1, 0], k=0), "1 이상"),
         (lambda: errors.confused_pairs([0, 1], [1, 0, 3]), "길이"),
         (lambda: errors.probability_breakdown(np.eye(10)[0], 0), "\\(N, 10\\)"),
+        (lambda: errors.probability_breakdown(np.zeros((0, 10)), 0), "0개"),
     ],
 )
 def test_bad_input_korean_errors(call, match):
-    with pytest.raises(ValueError, match=match) as info:
-        call()
-    assert "받은" in str(info.value)
+    raises(match, call)

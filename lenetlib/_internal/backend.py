@@ -42,5 +42,6 @@ if "tensorflow" not in sys.modules:
 
         tf.config.list_physical_devices()  # 장치 탐색 로그(cuInit 등)도 여기서 한 번에
 import keras  # noqa: E402
+import tensorflow as tf  # noqa: E402
 
-__all__ = ["keras", "silence_native_stderr"]
+__all__ = ["keras", "silence_native_stderr", "tf"]
