@@ -8,13 +8,14 @@ STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb)) $(sort $(wildcard notebooks/A[0-9]_*.ipynb))
 LAB_PORT ?= 8888
 LAB_ARGS ?=
+LAB_DIR ?= notebooks
 
 # 헤드리스 실행에서는 진행 막대 대신 에포크마다 한 줄만 출력합니다.
 export LENETLIB_PROGRESS ?= epoch
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install data run lab test test-unit test-notebooks lint format record bench clean
+.PHONY: install data run lab test test-unit test-notebooks colab lint format record bench clean
 
 install: $(STAMP)
 
@@ -34,8 +35,10 @@ run: data
 	$(BIN)/python -m tests.nbtools run $(NOTEBOOKS) --out build
 
 # JupyterLab (프로젝트 가상환경의 python3 커널). 예: make lab LAB_PORT=9999 LAB_ARGS=--no-browser
+# jupyter/overrides.json: 프로젝트 JupyterLab의 기본 설정 ("Jupyter news" 알림과 업데이트 확인 끔)
 lab: data
-	$(BIN)/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 --port=$(LAB_PORT) $(LAB_ARGS)
+	@mkdir -p $(BIN)/../share/jupyter/lab/settings && cp jupyter/overrides.json $(BIN)/../share/jupyter/lab/settings/overrides.json
+	$(BIN)/jupyter lab --notebook-dir=$(LAB_DIR) --ip=127.0.0.1 --port=$(LAB_PORT) $(LAB_ARGS)
 
 test: test-unit test-notebooks
 
@@ -53,6 +56,10 @@ ifneq ($(NOTEBOOKS),)
 else
 	@echo "노트북이 아직 없습니다."
 endif
+
+# 저장소 주소(pyproject.toml [project.urls] Repository)에 맞춰 배지·첫 셀·README의 Colab 안내를 다시 씁니다.
+colab: $(STAMP)
+	$(BIN)/python -m tests.nbtools colab $(NOTEBOOKS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lenetlib tests bench

@@ -46,6 +46,92 @@ FAST_PARAMETERS: dict[str, Any] = {
 }
 
 
+# ---------------------------------------------------------------------------
+# Colab: 저장소 주소 한 곳(pyproject.toml [project.urls] Repository)에서 배지·첫 셀·README를 만듦
+# ---------------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parent.parent
+BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+SETUP_TEMPLATE = """\
+# 준비 블록 (모든 장 공통): lenetlib이 없으면(Colab 등) 먼저 설치하고, 도우미 패키지와 버전 확인
+import importlib.util
+import os
+
+if importlib.util.find_spec("lenetlib") is None:  # 저장소 밖에서 처음 열었을 때만
+    LENETLIB_SOURCE = os.environ.get("LENETLIB_SOURCE", "{source}")
+    print(f"lenetlib을 설치합니다: {{LENETLIB_SOURCE}} (TensorFlow가 이미 있으면 1분, 없으면 3~5분)")
+    %pip install --quiet --disable-pip-version-check "{{LENETLIB_SOURCE}}"
+    importlib.invalidate_caches()
+
+import numpy as np
+import pandas as pd
+
+import lenetlib
+from lenetlib import (
+    artifacts, config, data, error_analysis, evaluation, layers, model, plotting, preprocessing, speed, training,
+)
+import keras  # lenetlib이 TensorFlow를 조용히 불러온 뒤라 시작 로그가 셀에 찍히지 않습니다
+
+print(f"lenetlib {{lenetlib.__version__}}, Keras {{keras.__version__}}")"""
+README_START, README_END = "<!-- colab:start -->", "<!-- colab:end -->"
+
+
+def repository() -> str:
+    """pyproject.toml의 ``[project.urls] Repository`` (끝의 / 없이)."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return data["project"]["urls"]["Repository"].rstrip("/")
+
+
+def pip_source(repo: str) -> str:
+    return f"lenetlib @ git+{repo}.git"
+
+
+def badge(repo: str, notebook: str) -> str:
+    owner_name = repo.removeprefix("https://github.com/")
+    url = f"https://colab.research.google.com/github/{owner_name}/blob/main/notebooks/{notebook}"
+    return f"[![Colab에서 열기]({BADGE_IMAGE})]({url})"
+
+
+def readme_block(repo: str) -> str:
+    return f"""{README_START}
+- **Colab**: 각 장 맨 위의 "Colab에서 열기" 배지를 누르면 그 장이 Colab에서 열립니다. 첫 셀(준비 블록)이
+  `lenetlib`이 없음을 알아채고 `%pip install "{pip_source(repo)}"`로 설치한 뒤 그대로 이어서
+  실행합니다 (런타임 재시작 필요 없음). 데이터와 훈련 결과는 사용자 캐시 폴더(`~/.cache/lenetlib`)에 둡니다.
+  다른 곳에서 설치하려면 환경 변수 `LENETLIB_SOURCE`에 pip 요구 사항(git 주소, 폴더, 휠 파일)을 넣으세요.
+  저장소 주소: {repo}. 한글 글꼴은 `koreanize-matplotlib` 패키지에 든 나눔고딕을 `lenetlib`이 직접 등록하므로
+  `apt` 설치나 런타임 재시작이 필요 없습니다.
+{README_END}"""
+
+
+def colab_sync(paths: list[Path]) -> list[Path]:
+    """배지(첫 마크다운 셀의 둘째 줄)와 준비 블록(첫 코드 셀), README 블록을 주소에 맞춥니다."""
+    repo = repository()
+    changed = []
+    for path in paths:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        first_md = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+        lines = "".join(first_md["source"]).split("\n")
+        body = [ln for ln in lines[1:] if not ln.startswith("[![Colab에서 열기]")]
+        first_md["source"] = "\n".join([lines[0], "", badge(repo, path.name), *body]).replace(
+            "\n\n\n", "\n\n"
+        )
+        first_code = next(c for c in nb["cells"] if c["cell_type"] == "code")
+        first_code["source"] = SETUP_TEMPLATE.format(source=pip_source(repo))
+        text = dumps(canonical(nb))
+        if text != path.read_text(encoding="utf-8"):
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    readme = ROOT / "README.md"
+    old = readme.read_text(encoding="utf-8")
+    start, end = old.index(README_START), old.index(README_END) + len(README_END)
+    new = old[:start] + readme_block(repo) + old[end:]
+    if new != old:
+        readme.write_text(new, encoding="utf-8")
+        changed.append(readme)
+    return changed
+
+
 def fast_parameters(out_dir: Path) -> dict[str, Any]:
     """빠른 매개변수. 산출물은 ``out_dir/artifacts``에 두어 학생의 것을 건드리지 않음."""
     return {**FAST_PARAMETERS, "ARTIFACTS_DIR": str((out_dir / "artifacts").resolve())}
@@ -286,7 +372,7 @@ def final_accuracy() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.nbtools")
     parser.add_argument(
-        "command", choices=["normalize", "check-canonical", "prepare", "record", "run"]
+        "command", choices=["normalize", "check-canonical", "prepare", "record", "run", "colab"]
     )
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=Path("build"))
@@ -295,6 +381,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "normalize":
         for path in normalize(paths):
             print(f"정규형으로 저장: {path}")
+        return 0
+    if args.command == "colab":
+        for path in colab_sync(paths):
+            print(f"저장소 주소({repository()})에 맞춤: {path}")
         return 0
     if args.command == "check-canonical":
         bad = non_canonical(paths)

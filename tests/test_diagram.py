@@ -178,3 +178,15 @@ def test_diagram_with_real_plotting_module(classic, tmp_path):
     out = lp.save_architecture_diagram(classic, tmp_path / "classic.png", prefer_graphviz=False)
     assert out.read_bytes()[:8] == PNG_MAGIC
     assert out.stat().st_size > 1000
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("dot") is None,
+    reason="graphviz(dot)가 없음: .ci/run이 Debian의 graphviz를 설치해 CI에서는 실행됩니다",
+)
+def test_plot_model_really_draws_with_graphviz(lenet5, tmp_path, monkeypatch):
+    """이슈 #11: graphviz가 있으면 가짜 없이 keras.utils.plot_model의 그림을 저장합니다."""
+    monkeypatch.setattr(lp, "_plot_fallback", _must_not_be_called)
+    assert lp.graphviz_available() is True
+    out = lp.save_architecture_diagram(lenet5, tmp_path / "graphviz.png", dpi=60)
+    assert out.read_bytes()[:8] == PNG_MAGIC and out.stat().st_size > 5000

@@ -102,6 +102,37 @@ def test_speed_is_only_in_chapter4_and_the_appendix():
             assert "speed." not in code, f"{name}: 속도 설정은 4장과 부록에만"
 
 
+def test_colab_badges_first_cells_and_readme_follow_one_address():
+    """이슈 #11: 배지, 첫 셀의 설치 주소, README의 Colab 안내가 주소 하나에서 나옵니다."""
+    from tests import nbtools
+
+    repo = nbtools.repository()
+    assert repo.startswith("https://github.com/") and repo.count("/") == 4
+    for name in CHAPTERS:
+        nb = _load(name)
+        badge = nbtools.badge(repo, name)
+        assert badge in nb["cells"][0]["source"], f"{name}: 배지가 주소나 파일 경로와 다릅니다"
+        assert f"/blob/main/notebooks/{name})" in badge
+        setup = nbtools.SETUP_TEMPLATE.format(source=nbtools.pip_source(repo))
+        assert _code(nb)[0] == setup, f"{name}: 첫 셀이 make colab의 준비 블록과 다릅니다"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert nbtools.readme_block(repo) in readme, (
+        "README의 Colab 안내가 주소와 다릅니다 (make colab)"
+    )
+
+
+def test_colab_check_notices_a_changed_address(tmp_path):
+    from tests import nbtools
+
+    assert (
+        nbtools.badge("https://github.com/a/b", "01_data.ipynb")
+        not in _load("01_data.ipynb")["cells"][0]["source"]
+    )
+    assert (
+        nbtools.pip_source("https://github.com/a/b") == "lenetlib @ git+https://github.com/a/b.git"
+    )
+
+
 def test_every_seed_step_survives():
     everything = "\n".join(src for name in CHAPTERS for src in _code(_load(name)))
     missing = [
