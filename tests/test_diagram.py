@@ -8,24 +8,12 @@ import types
 import matplotlib
 import pytest
 
-from lenetlib import model as lm
 from lenetlib import plotting as lp
 from lenetlib._internal.backend import keras
 
 matplotlib.use("Agg")
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-@pytest.fixture(scope="module")
-def lenet5():
-    return lm.build_lenet5()
-
-
-@pytest.fixture(scope="module")
-def classic():
-    keras.utils.set_random_seed(0)
-    return lm.build_lenet5_classic()
 
 
 # ---------------------------------------------------------------------------

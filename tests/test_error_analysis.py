@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from types import SimpleNamespace
 
@@ -13,41 +12,24 @@ import pytest
 from lenetlib import error_analysis as errors
 from lenetlib import evaluation
 from lenetlib._internal.backend import keras
-from lenetlib.model import build_lenet5
-from lenetlib.preprocessing import prepare_mnist
+from tests.conftest import prepare_small, raises_korean, train_small
 
 NOUNS = ("층 이름", "이미지", "레이블", "확률")
 
 
 def raises(fragment: str, func, *args, **kwargs) -> str:
-    """한국어 ValueError가 나고 fragment가 있으며 조사가 받침에 맞는지 확인합니다."""
-    with pytest.raises(ValueError, match=fragment) as info:
-        func(*args, **kwargs)
-    message = str(info.value)
-    assert re.search("[가-힣]", message), message
-    for noun in NOUNS:
-        has_final = (ord(noun[-1]) - 0xAC00) % 28 != 0
-        for particle in ("는", "가", "를") if has_final else ("은", "이 ", "을"):
-            assert noun + particle not in message, message
-    return message
+    return raises_korean(fragment, func, *args, nouns=NOUNS, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def data(mnist_small):
-    return prepare_mnist(
-        (mnist_small["x_train"], mnist_small["y_train"]),
-        (mnist_small["x_test"], mnist_small["y_test"]),
-        train_limit=600,
-    )
+    return prepare_small(mnist_small, train_limit=600)
 
 
 @pytest.fixture(scope="module")
 def run(data):
     """실제 MNIST 540장으로 1 에포크 훈련: 틀린 예측이 충분히 많은 모델."""
-    keras.utils.set_random_seed(3)
-    model = build_lenet5()
-    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    fit = model.fit(data.x_train, data.y_train, epochs=1, batch_size=64, verbose=0)
+    model, fit = train_small(data, seed=3, epochs=1)
     # training.History와 같은 모양 (run_summary는 덕 타이핑으로 읽음)
     history = SimpleNamespace(
         history=fit.history, epochs_run=1, best_epoch=1, stopped_early=False, seconds=1.0,

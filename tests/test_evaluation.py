@@ -14,25 +14,14 @@ import pytest
 from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, log_loss
 
 from lenetlib import evaluation
-from lenetlib._internal.backend import keras
 from lenetlib.evaluation import EvaluationResult
-from lenetlib.model import build_lenet5
-from lenetlib.preprocessing import prepare_mnist
+from tests.conftest import prepare_small, raises_korean, train_small
 
 NOUNS = ("혼동 행렬", "모델 출력", "데이터", "이미지", "레이블")
 
 
 def raises(fragment: str, func, *args, **kwargs) -> str:
-    """한국어 ValueError가 나고 fragment가 있으며 조사가 받침에 맞는지 확인합니다."""
-    with pytest.raises(ValueError, match=fragment) as info:
-        func(*args, **kwargs)
-    message = str(info.value)
-    assert re.search("[가-힣]", message), message
-    for noun in NOUNS:
-        has_final = (ord(noun[-1]) - 0xAC00) % 28 != 0
-        for particle in ("는", "가", "를") if has_final else ("은", "이 ", "을"):
-            assert noun + particle not in message, message
-    return message
+    return raises_korean(fragment, func, *args, nouns=NOUNS, **kwargs)
 
 
 class NoPredict:
@@ -46,21 +35,13 @@ class NoPredict:
 
 @pytest.fixture(scope="module")
 def data(mnist_small):
-    return prepare_mnist(
-        (mnist_small["x_train"], mnist_small["y_train"]),
-        (mnist_small["x_test"], mnist_small["y_test"]),
-        train_limit=1000,
-    )
+    return prepare_small(mnist_small, train_limit=1000)
 
 
 @pytest.fixture(scope="module")
 def model(data):
     """실제 MNIST 900장으로 2 에포크 훈련한 작은 모델 (테스트 정확도는 100%가 아님)."""
-    keras.utils.set_random_seed(11)
-    m = build_lenet5()
-    m.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-    m.fit(data.x_train, data.y_train, epochs=2, batch_size=64, verbose=0)
-    return m
+    return train_small(data, seed=11, epochs=2)[0]
 
 
 @pytest.fixture(scope="module")

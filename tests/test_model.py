@@ -21,17 +21,6 @@ CLASSIC_NAMES = ["C1", "S2", "C3", "S4", "C5", "Flatten", "F6", "Output"]
 
 
 @pytest.fixture(scope="module")
-def lenet5():
-    return lm.build_lenet5()
-
-
-@pytest.fixture(scope="module")
-def classic():
-    keras.utils.set_random_seed(0)
-    return lm.build_lenet5_classic()
-
-
-@pytest.fixture(scope="module")
 def images(mnist_small):
     """실제 MNIST 64장을 32×32×1, 0~1로 (2장의 전처리와 같은 식)."""
     x = np.pad(mnist_small["x_train"][:64], ((0, 0), (2, 2), (2, 2)))
