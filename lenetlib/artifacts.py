@@ -18,7 +18,7 @@ from typing import Any
 from lenetlib import __version__, config, training
 from lenetlib._internal import atomic
 from lenetlib._internal.backend import keras, tf
-from lenetlib._internal.checks import check_bool, check_labels, check_model
+from lenetlib._internal.checks import check_bool, check_labels, check_model, check_type
 from lenetlib._internal.constants import ARTIFACTS_ENV, CHAPTERS
 from lenetlib._internal.korean import obj, subj, topic
 from lenetlib._internal.paths import default_artifacts_dir
@@ -48,11 +48,7 @@ class ArtifactError(RuntimeError):
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], name: str, example: str) -> None:
-    if not isinstance(value, kind):
-        raise ValueError(
-            f"{topic(name)} {getattr(kind, '__name__', 'str·Path')} 형식이어야 합니다. "
-            f"받은 형식: {type(value).__name__}. 예: {example}"
-        )
+    check_type(value, kind, name, getattr(kind, "__name__", "str·Path"), f"예: {example}")
 
 
 @dataclass(frozen=True)

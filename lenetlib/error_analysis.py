@@ -21,15 +21,9 @@ __all__ = [
 ]  # fmt: skip
 
 
-def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    t, p = checks.check_labels(y_true, "y_true"), checks.check_labels(y_pred, "y_pred")
-    checks.check_same_length(y_true=t, y_pred=p)
-    return t, p
-
-
 def misclassified(y_true: Any, y_pred: Any) -> np.ndarray:
     """틀린 예측의 번호를 오름차순으로 돌려줍니다. (6장)"""
-    t, p = _pair(y_true, y_pred)
+    t, p = checks.check_label_pair(y_true, y_pred)
     return np.flatnonzero(t != p).astype(np.int64)
 
 
@@ -48,7 +42,7 @@ def most_confident_errors(y_true: Any, probabilities: Any, k: int = 16) -> np.nd
 def confused_pairs(y_true: Any, y_pred: Any, k: int = 10) -> pd.DataFrame:
     """가장 자주 헷갈린 (실제, 예측) 쌍 ``k``개: 열 실제, 예측, 개수 (개수 내림차순). (6장)"""
     k = checks.check_int(k, "k", minimum=1, example=10)
-    t, p = _pair(y_true, y_pred)
+    t, p = checks.check_label_pair(y_true, y_pred)
     wrong = pd.DataFrame({"실제": t, "예측": p})[t != p]
     table = wrong.value_counts().reset_index(name="개수")
     table = table.sort_values(["개수", "실제", "예측"], ascending=[False, True, True])

@@ -68,12 +68,6 @@ class EvaluationResult:
         }  # fmt: skip
 
 
-def _pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
-    t, p = checks.check_labels(y_true, "y_true"), checks.check_labels(y_pred, "y_pred")
-    checks.check_same_length(y_true=t, y_pred=p)
-    return t, p
-
-
 def _with_probabilities(y_true: Any, probabilities: Any) -> tuple[np.ndarray, np.ndarray]:
     labels = checks.check_labels(y_true, "y_true")
     p = checks.check_probabilities(probabilities, "probabilities")
@@ -93,7 +87,7 @@ def classification_table(y_true: Any, y_pred: Any) -> pd.DataFrame:
 
     ``accuracy`` 행은 텍스트 보고서처럼 f1-score 칸에 정확도. 0으로 나누는 칸은 경고 없이 0.
     """
-    t, p = _pair(y_true, y_pred)
+    t, p = checks.check_label_pair(y_true, y_pred)
     report = classification_report(
         t, p, labels=_CLASSES, target_names=list(CLASS_NAMES), output_dict=True, zero_division=0
     )
@@ -106,7 +100,7 @@ def classification_table(y_true: Any, y_pred: Any) -> pd.DataFrame:
 
 def confusion_matrices(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
     """혼동 행렬(개수)과 행 정규화 비율 (행: 실제, 열: 예측; 표본 없는 행은 0). (5장)"""
-    t, p = _pair(y_true, y_pred)
+    t, p = checks.check_label_pair(y_true, y_pred)
     counts = confusion_matrix(t, p, labels=_CLASSES).astype(np.int64)
     return counts, confusion_matrix(t, p, labels=_CLASSES, normalize="true")
 

@@ -40,11 +40,6 @@ _FLOAT_RULES: dict[str, dict[str, Any]] = {
 }
 
 
-def _not_a(name: str, value: Any, wanted: str, fix: str) -> ValueError:
-    got = type(value).__name__
-    return ValueError(f"{topic(name)} {wanted} 형식이어야 합니다. 받은 형식: {got}. {fix}")
-
-
 @dataclass(frozen=True)
 class TrainConfig:
     """결과를 정하는 훈련 설정. 기본값은 원래 노트북과 같습니다. (4장 ``04_training.ipynb``)"""
@@ -81,8 +76,9 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> TrainConfig:
         """사전에서 설정을 만듭니다. 모르는 키는 무시합니다. (4장 ``04_training.ipynb``)"""
-        if not isinstance(values, Mapping):
-            raise _not_a("설정", values, "사전(dict)", "TrainConfig.to_dict()의 결과를 넘기세요.")
+        checks.check_type(
+            values, Mapping, "설정", "사전(dict)", "TrainConfig.to_dict()의 결과를 넘기세요."
+        )
         return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
 
     def differences(self, other: TrainConfig) -> dict[str, tuple[Any, Any]]:
@@ -93,8 +89,7 @@ class TrainConfig:
 
 
 def _check_config(cfg: Any, name: str = "cfg") -> None:
-    if not isinstance(cfg, TrainConfig):
-        raise _not_a(name, cfg, "TrainConfig", "예: TrainConfig(epochs=5)")
+    checks.check_type(cfg, TrainConfig, name, "TrainConfig", "예: TrainConfig(epochs=5)")
 
 
 @dataclass(frozen=True)
@@ -250,7 +245,9 @@ def train(
     checks.check_model(model)
     _check_config(cfg)
     if not all(hasattr(data, f"{a}_{s}") for a in "xy" for s in ("train", "val")):
-        raise _not_a("data", data, "PreparedData", "prepare_mnist(...)의 결과를 넘기세요.")
+        raise checks.wrong_type(
+            "data", data, "PreparedData", "prepare_mnist(...)의 결과를 넘기세요."
+        )
     callbacks = list(callbacks)
     if wrong := [c for c in callbacks if not isinstance(c, keras.callbacks.Callback)]:
         raise ValueError(f"callbacks에는 Keras 콜백만 넣을 수 있습니다. 받은 값: {wrong}.")

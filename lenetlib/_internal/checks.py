@@ -222,6 +222,26 @@ def check_same_length(**arrays: Any) -> int:
     return next(iter(lengths.values()), 0)
 
 
+def wrong_type(name: str, value: Any, wanted: str, fix: str) -> ValueError:
+    """'name은 wanted 형식이어야 합니다. 받은 형식: …' 오류를 만듭니다 (부르는 쪽이 raise)."""
+    got = type(value).__name__
+    return ValueError(f"{topic(name)} {wanted} 형식이어야 합니다. 받은 형식: {got}. {fix}")
+
+
+def check_type(value: Any, kind: type | tuple[type, ...], name: str, wanted: str, fix: str) -> Any:
+    """``value``가 ``kind``의 인스턴스인지 확인하고 그대로 돌려줍니다."""
+    if not isinstance(value, kind):
+        raise wrong_type(name, value, wanted, fix)
+    return value
+
+
+def check_label_pair(y_true: Any, y_pred: Any) -> tuple[np.ndarray, np.ndarray]:
+    """정답과 예측 레이블을 각각 확인하고 길이가 같은지 봅니다 (``int64 (N,)`` 두 개)."""
+    t, p = check_labels(y_true, "y_true"), check_labels(y_pred, "y_pred")
+    check_same_length(y_true=t, y_pred=p)
+    return t, p
+
+
 def check_index(index: Any, n: int, name: str = "index") -> int:
     """0~n-1 범위의 번호인지 확인합니다 (음수 번호는 받지 않음)."""
     if n == 0:
@@ -248,10 +268,13 @@ __all__ = [
     "check_images",
     "check_index",
     "check_int",
+    "check_label_pair",
     "check_labels",
     "check_model",
     "check_model_input",
     "check_probabilities",
     "check_same_length",
     "check_seed",
+    "check_type",
+    "wrong_type",
 ]
