@@ -67,7 +67,7 @@ import pandas as pd
 
 import lenetlib
 from lenetlib import (
-    artifacts, config, data, error_analysis, evaluation, layers, model, plotting, preprocessing, speed, training,
+    artifacts, config, data, error_analysis, evaluation, exercises, layers, model, plotting, preprocessing, speed, training,
 )
 import keras  # lenetlib이 TensorFlow를 조용히 불러온 뒤라 시작 로그가 셀에 찍히지 않습니다
 
