@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb)) $(sort $(wildcard notebooks/A[0-9]_*.ipynb))
+SOLUTIONS := $(sort $(wildcard solutions/*.ipynb))
 LAB_PORT ?= 8888
 LAB_ARGS ?=
 LAB_DIR ?= notebooks
@@ -15,7 +16,7 @@ export LENETLIB_PROGRESS ?= epoch
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install data run lab test test-unit test-notebooks colab lint format record bench clean
+.PHONY: install data run lab test test-unit test-notebooks test-outside test-browser colab lint format record bench clean
 
 install: $(STAMP)
 
@@ -51,24 +52,41 @@ test-notebooks: data
 ifneq ($(NOTEBOOKS),)
 	rm -rf build/nbtest
 	$(BIN)/python -m tests.nbtools prepare $(NOTEBOOKS) --out build/nbtest
+	$(BIN)/python -m tests.nbtools prepare $(SOLUTIONS) --out build/nbtest/solutions
 	$(BIN)/python -m pytest -q -p tests.nbval_checks --nbval-lax --nbval-cell-timeout=600 \
 		-o testpaths= --rootdir=. build/nbtest
 else
 	@echo "노트북이 아직 없습니다."
 endif
 
+# 저장소 밖의 학생처럼: 휠을 만들고, Python 3.12·3.13(pyenv 등에서 찾음)의 새 환경에서 각 장을 홀로 실행.
+# 첫 셀이 LENETLIB_SOURCE(그 휠)에서 lenetlib을 설치해야 통과합니다. 결과: build/outside/
+test-outside: $(STAMP)
+	$(BIN)/python -m tests.outside $(NOTEBOOKS)
+
+# 진짜 브라우저: make lab과 같은 JupyterLab을 헤드리스 Chromium(Playwright)으로 열어 각 장을 모두 실행.
+# chromium·한글 글꼴이 없으면 apt로 설치합니다(root 필요). 스크린숏: build/browser/
+PLAYWRIGHT ?= playwright==1.65.2
+test-browser: data
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi cjk; then \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+		else echo "chromium과 fonts-noto-cjk가 필요합니다: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; \
+	fi
+	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt $(PLAYWRIGHT)
+	$(BIN)/python -m tests.browser $(NOTEBOOKS)
+
 # 저장소 주소(pyproject.toml [project.urls] Repository)에 맞춰 배지·첫 셀·README의 Colab 안내를 다시 씁니다.
 colab: $(STAMP)
-	$(BIN)/python -m tests.nbtools colab $(NOTEBOOKS)
+	$(BIN)/python -m tests.nbtools colab $(NOTEBOOKS) $(SOLUTIONS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lenetlib tests bench
 	$(BIN)/ruff format --check lenetlib tests bench
-	$(BIN)/python -m tests.nbtools check-canonical $(NOTEBOOKS)
+	$(BIN)/python -m tests.nbtools check-canonical $(NOTEBOOKS) $(SOLUTIONS)
 
 format: $(STAMP)
 	$(BIN)/ruff format lenetlib tests bench
-	$(BIN)/python -m tests.nbtools normalize $(NOTEBOOKS)
+	$(BIN)/python -m tests.nbtools normalize $(NOTEBOOKS) $(SOLUTIONS)
 
 # 검사 셀(# NBVAL_CHECK_OUTPUT)의 기대 출력을 다시 기록합니다. 예: make record NB=notebooks/01_data.ipynb
 NB ?= $(NOTEBOOKS)

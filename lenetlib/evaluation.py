@@ -157,7 +157,7 @@ def evaluate_model(model: Any, x: Any, y: Any, *, batch_size: int = 256) -> Eval
 def sample_indices(n: int, k: int = 16, seed: int = 42) -> np.ndarray:
     """보여 줄 표본 번호 ``k``개를 겹치지 않게 뽑습니다 (전역 난수 상태는 그대로). (5장)
 
-    원래 노트북의 ``np.random.seed(42); np.random.choice(n, 16, replace=False)``와 같은 번호.
+    흔한 예제 코드 ``np.random.seed(42); np.random.choice(n, 16, replace=False)``와 같은 번호.
     """
     n = checks.check_int(n, "n", minimum=1, example=10000)
     k = checks.check_int(k, "k", minimum=1, maximum=n, example=min(16, n))

@@ -1,4 +1,4 @@
-"""LeNet-5 두 가지(원래 노트북, 1998 논문)와 층 표, 구조 그림. (3장 ``03_model.ipynb``)"""
+"""LeNet-5 두 가지(이 강의의 모델, 1998 논문)와 층 표, 구조 그림. (3장 ``03_model.ipynb``)"""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def _check_build_args(input_shape: Any, num_classes: Any, min_size: int) -> tupl
 def build_lenet5(
     input_shape: tuple = INPUT_SHAPE, num_classes: int = NUM_CLASSES, *, name: str = "LeNet5"
 ) -> keras.Model:
-    """원래 노트북의 LeNet-5 (최대 풀링, tanh, 61,706개, 컴파일 전). (3장 ``03_model.ipynb``)"""
+    """이 강의의 LeNet-5: 흔한 Keras 구성 (최대 풀링, tanh, 61,706개, 컴파일 전). (3장)"""
     shape, num_classes = _check_build_args(input_shape, num_classes, min_size=16)
     stack = [
         kl.Input(shape=shape),  # 32×32 흑백 (28×28 MNIST를 2칸씩 0으로 패딩)

@@ -93,6 +93,37 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     return ax.figure, ax
 
 
+def _percent(value: float, decimals: int = 2) -> str:
+    """확률을 백분율로 적습니다. 반올림으로 100%나 0%가 되는 값은 "99.99% 이상", "0.01% 미만"."""
+    text, step = f"{value:.{decimals}%}", 10.0**-decimals
+    if value < 1 and float(text[:-1]) >= 100:
+        return f"{100 - step:.{decimals}f}% 이상"
+    return f"{step:.{decimals}f}% 미만" if value > 0 and float(text[:-1]) == 0 else text
+
+
+class _PlainLogFormatter(LogFormatter):
+    """로그 눈금 글자를 수식(10^{-2}) 대신 0.01, 1e-05 같은 일반 글자로 적습니다.
+
+    수식 눈금의 빼기 기호(U+2212)는 나눔고딕에 없어 깨지기 때문입니다.
+    """
+
+    def _num_to_string(self, x: float, vmin: float, vmax: float) -> str:
+        return f"{x:.3g}"
+
+
+def _log_scale(ax: Axes, which: str, ticks: Any = None) -> None:
+    """``which``("x"/"y") 축을 로그 눈금으로 합니다. ``ticks``를 주면 그 값에만 눈금을 둡니다."""
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    (ax.set_xscale if which == "x" else ax.set_yscale)("log")
+    if ticks is None:
+        axis.set_major_formatter(_PlainLogFormatter())
+        axis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
+        return
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_minor_locator(NullLocator())
+    axis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.3g}"))
+
+
 def _image_grid(
     images: Sequence[np.ndarray],
     titles: Sequence[str],
@@ -119,6 +150,7 @@ def _image_grid(
         ax.set(xticks=[], yticks=[])  # 축 이름(필터의 "입력 i")은 남도록 axis("off")는 쓰지 않음
         ax.set_title(text, color=color, fontsize=fontsize)
     fig.suptitle(title, fontsize=15)
+    fig.get_layout_engine().set(h_pad=0.12)  # 그림 제목과 칸 제목 사이를 띄웁니다
     return fig, axes[:n]
 
 
@@ -161,21 +193,24 @@ def plot_preprocessed(
     n: int = 4,
     *,
     show_original_box: bool = False,
-    title: str = "전처리된 MNIST 이미지 (32x32)",
+    title: str = "전처리된 MNIST 이미지 (32×32)",
 ) -> Figure:
     """전처리(정규화+패딩)된 32×32 이미지를 한 줄로 그립니다. (2장 ``02_preprocessing.ipynb``)
 
-    ``show_original_box=True``면 원래 28×28 영역을 점선 상자로 표시해 패딩을 보여 줍니다.
+    ``show_original_box=True``면 원래 28×28 영역을 주황 점선 상자로 표시하고 범례로 설명합니다.
     """
     images, labels = _images(x32, "x32", size=PADDED_SIZE), check_labels(y, "y")
     check_same_length(x32=images, y=labels)
     n = _count(n, len(images))
-    titles = [f"32x32 패딩된 이미지\n레이블: {k}" for k in labels[:n]]
+    titles = [f"레이블: {k}" for k in labels[:n]]
     fig, axes = _image_grid(images[:n], titles, ncols=n, title=title, cell=(2.6, 2.9))
     for ax in axes if show_original_box else []:
         corner = (PAD - 0.5, PAD - 0.5)
-        box = Rectangle(corner, IMAGE_SIZE, IMAGE_SIZE, fill=False, ec="tab:orange", ls="--")
+        box = Rectangle(corner, IMAGE_SIZE, IMAGE_SIZE, fill=False, ec="tab:orange", ls="--", lw=2)
         ax.add_patch(box)
+    if show_original_box:
+        text = f"원래 {IMAGE_SIZE}×{IMAGE_SIZE} 영역 (바깥 {PAD}칸은 0으로 채운 패딩)"
+        fig.legend([box], [text], loc="outside lower center", frameon=False)
     return fig
 
 
@@ -254,7 +289,7 @@ def _epoch_axis(ax: Axes, title: str, ylabel: str) -> None:
 
 
 def _plot_learning_rate(ax: Axes, epochs: np.ndarray, lr: np.ndarray | None) -> None:
-    """학습률을 로그 눈금으로 그립니다. 기록이 없거나 0 이하 값이 있으면 안내 문구를 적습니다."""
+    """학습률을 로그 눈금의 계단으로 그립니다. 기록이 없거나 0 이하 값이 있으면 안내 문구만."""
     if lr is None or (lr <= 0).any():
         note = (
             "학습률 정보 없음\n(history에 'learning_rate' 기록이 없습니다)"
@@ -264,19 +299,12 @@ def _plot_learning_rate(ax: Axes, epochs: np.ndarray, lr: np.ndarray | None) -> 
         ax.text(0.5, 0.5, note, ha="center", va="center", transform=ax.transAxes)
         ax.set(title="학습률", xticks=[], yticks=[])
         return
-    ax.plot(epochs, lr, linewidth=2, marker="o", markersize=3, color="tab:green")
-    _epoch_axis(ax, "학습률 변화", "학습률")
-    ax.set_yscale("log")
-    # 기본 로그 눈금(10^{-3})은 수식으로 그려지는데 나눔고딕에는 수식의 빼기 기호(U+2212)가
-    # 없어 깨집니다. 일반 글자 눈금(1.0e-03)을 쓰고, 값이 적으면 실제로 쓴 학습률마다 눈금 하나.
-    levels = np.unique(lr)
-    if levels.size <= 8:
-        ax.yaxis.set_major_locator(FixedLocator(levels))
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:.1e}"))
-        ax.yaxis.set_minor_locator(NullLocator())
-    else:
-        ax.yaxis.set_major_formatter(LogFormatter())
-        ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))
+    # 학습률은 한 에포크 동안 한 값이고 에포크 사이에 한 번에 바뀌므로 비탈이 아니라 계단으로
+    style = {"linewidth": 2, "marker": "o", "markersize": 3, "drawstyle": "steps-post"}
+    ax.plot(epochs, lr, color="tab:green", **style)
+    _epoch_axis(ax, "학습률 변화 (로그 눈금)", "학습률")
+    levels = np.unique(lr)  # 값이 적으면 실제로 쓴 학습률마다 눈금 하나
+    _log_scale(ax, "y", levels if levels.size <= 8 else None)
 
 
 @_korean
@@ -287,6 +315,7 @@ def plot_history(
 
     ``history``: ``training``의 훈련 기록, Keras ``History``, 또는 ``{"loss": [...], ...}`` 사전.
     ``mark_best=True``면 검증 정확도가 가장 높았던 에포크를 점선으로 표시합니다.
+    손실은 로그 눈금(작아진 검증 손실이 다시 오르는 것도 보이게), 학습률은 로그 눈금의 계단입니다.
     """
     h = _history_dict(history)
     if axes is None:
@@ -301,6 +330,9 @@ def plot_history(
                 style = {"linewidth": 2, "marker": "o", "markersize": 3}
                 ax.plot(epochs, h[prefix + key], label=f"{who} {name}", **style)
         _epoch_axis(ax, f"모델 {name}", name)
+    if all((h[key] > 0).all() for key in ("loss", "val_loss") if key in h):
+        _log_scale(axes[1], "y")
+        axes[1].set(title="모델 손실 (로그 눈금)")
     if mark_best and "val_accuracy" in h and np.isfinite(h["val_accuracy"]).all():
         best = int(np.argmax(h["val_accuracy"])) + 1
         label = f"최고 검증 정확도 (에포크 {best})"
@@ -403,9 +435,9 @@ def _confidences(confidences: Any) -> np.ndarray:
 @_korean
 def plot_predictions(
     images: Any, y_true: Any, y_pred: Any, confidences: Any, n: int | None = 16, *,
-    ncols: int = 4, pad: int = 2, title: str = "LeNet-5 예측 결과 (녹색: 정답, 빨강: 오답)",
+    ncols: int = 4, pad: int = 2, title: str = "LeNet-5 예측 결과 (✓ 녹색: 정답, ✗ 빨강: 오답)",
 ) -> Figure:  # fmt: skip
-    """예측 n개를 격자로 그립니다. 맞으면 녹색, 틀리면 빨간 제목. (5장 ``05_evaluation.ipynb``)
+    """예측 n개를 격자로 그립니다. 맞으면 ✓ 녹색, 틀리면 ✗ 빨간 제목. (5장 ``05_evaluation.ipynb``)
 
     ``n=None``이면 모두. 32×32 이미지는 가장자리 ``pad`` 픽셀을 잘라 28×28로 보여 줍니다.
     ``confidences``는 확신도 ``(N,)``나 확률 ``(N, 10)`` (행별 최댓값을 씀).
@@ -421,8 +453,10 @@ def plot_predictions(
     if size == PADDED_SIZE:
         imgs = imgs[:, pad : size - pad, pad : size - pad]
     pairs = list(zip(true[:n], pred[:n], conf[:n], strict=True))
-    titles = [f"실제: {t}, 예측: {p}\n확신도: {c:.2%}" for t, p, c in pairs]
-    colors = ["green" if t == p else "red" for t, p, _ in pairs]
+    right = [t == p for t, p, _ in pairs]  # 색을 구별하지 못해도 보이게 ✓/✗도 붙입니다
+    titles = [f"{'✓' if r else '✗'} 실제: {t}, 예측: {p}\n확신도: {_percent(c)}"
+              for r, (t, p, c) in zip(right, pairs, strict=True)]  # fmt: skip
+    colors = ["green" if r else "red" for r in right]
     grid = _image_grid(imgs[:n], titles, ncols=ncols, title=title, colors=colors, cell=(2.6, 2.9))
     return grid[0]
 
@@ -432,7 +466,7 @@ def plot_confident_errors(
     images: Any, y_true: Any, y_pred: Any, confidences: Any, *,
     ncols: int = 4, pad: int = 2, title: str = "가장 확신도가 높은 오분류 사례들",
 ) -> Figure:  # fmt: skip
-    """확신도가 높은데 틀린 사례를 모두 빨간 제목으로 그립니다. (6장 ``06_error_analysis.ipynb``)
+    """확신도가 높은데 틀린 사례를 모두 ✗ 빨간 제목으로 그립니다. (6장 ``06_error_analysis.ipynb``)
 
     보통 ``error_analysis``가 고른 16장을 넘깁니다. 모두 비어 있으면 안내 문구만 그립니다.
     """
@@ -446,6 +480,16 @@ def plot_confident_errors(
 
 
 # --- 6장 필터, 특성 맵, 확률 ---
+def _signed_grid(
+    images: Any, titles: list[str], label: str, **grid: Any
+) -> tuple[Figure, list[Axes]]:
+    """모든 칸이 0을 가운데 둔 색 범위 하나(±최대 절댓값)를 함께 쓰고 색 막대를 붙입니다."""
+    limit = float(np.abs(np.asarray(images)).max()) or 1.0
+    fig, axes = _image_grid(images, titles, vmin=-limit, vmax=limit, **grid)
+    fig.colorbar(axes[0].images[0], ax=axes, shrink=0.8).ax.set_title(label, fontsize=9)
+    return fig, axes
+
+
 @_korean
 def plot_filters(weights: Any, title: str = "합성곱 필터", *, cmap: str = "RdBu_r") -> Figure:
     """합성곱 필터를 (입력 채널 × 출력 필터) 격자로 그립니다. (6장 ``06_error_analysis.ipynb``)
@@ -464,14 +508,10 @@ def plot_filters(weights: Any, title: str = "합성곱 필터", *, cmap: str = "
     n_in, n_out = w.shape[2:]
     images = [w[:, :, i, j] for i in range(n_in) for j in range(n_out)]
     titles = [f"필터 {j + 1}" if i == 0 else "" for i in range(n_in) for j in range(n_out)]
-    limit = float(np.abs(w).max()) or 1.0
-    fig, axes = _image_grid(
-        images, titles, ncols=n_out, title=title, cell=(1.15, 1.25), fontsize=8,
-        cmap=cmap, vmin=-limit, vmax=limit,
-    )  # fmt: skip
+    grid = {"ncols": n_out, "title": title, "cell": (1.15, 1.25), "fontsize": 8, "cmap": cmap}
+    fig, axes = _signed_grid(images, titles, "가중치", **grid)
     for i in range(n_in if n_in > 1 else 0):
         axes[i * n_out].set_ylabel(f"입력 {i + 1}", fontsize=8, rotation=0, ha="right", va="center")
-    fig.colorbar(axes[0].images[0], ax=axes, shrink=0.8).ax.set_title("가중치", fontsize=9)
     return fig
 
 
@@ -482,6 +522,7 @@ def plot_feature_maps(
     """한 이미지에 대한 층의 출력(특성 맵)을 채널마다 그립니다. (6장 ``06_error_analysis.ipynb``)
 
     ``maps``: ``(H, W, C)``나 ``(1, H, W, C)``. C1은 (28, 28, 6), C3는 (10, 10, 16).
+    모든 맵이 0을 가운데 둔 색 범위 하나와 색 막대를 함께 써서 맵끼리 값을 비교할 수 있습니다.
     """
     m = as_numeric(maps, "maps")
     m = m[0] if m.ndim == 4 and len(m) == 1 else m
@@ -491,10 +532,8 @@ def plot_feature_maps(
             f"받은 모양: {m.shape}. 여러 장이라면 maps[0]처럼 한 장만 넘기세요."
         )
     titles = [f"맵 {c + 1}" for c in range(m.shape[-1])]
-    images = np.moveaxis(m, -1, 0)
-    return _image_grid(
-        images, titles, ncols=ncols, title=title, cell=(1.8, 1.9), fontsize=9, cmap=cmap
-    )[0]
+    grid = {"ncols": ncols, "title": title, "cell": (1.8, 1.9), "fontsize": 9, "cmap": cmap}
+    return _signed_grid(np.moveaxis(m, -1, 0), titles, "출력 값", **grid)[0]
 
 
 @_korean
@@ -505,10 +544,10 @@ def plot_probability_bars(
     true_label: int | None = None,
     title: str | None = None,
 ) -> Figure:
-    """한 예시의 숫자별 예측 확률을 막대로 그립니다. (6장 ``06_error_analysis.ipynb``)
+    """한 예시의 숫자별 확률을 로그 눈금 가로 막대로 그립니다. (6장 ``06_error_analysis.ipynb``)
 
-    예측 막대는 맞으면 녹색, 틀리면 빨강입니다. ``true_label``을 주면 정답 숫자를 녹색 눈금
-    글자와 "정답" 화살표로 표시합니다 (확률이 0에 가까워도 보이게).
+    로그 눈금이라 0.00001 같은 작은 확률도 막대로 보입니다. 예측 막대는 맞으면 녹색, 틀리면 빨강.
+    ``true_label``을 주면 정답 숫자를 녹색 굵은 글자로 쓰고 그 막대의 값 옆에 "◀ 정답"을 붙입니다.
     """
     p = as_numeric(probabilities_row, "probabilities_row")
     if p.ndim not in (1, 2) or (p.ndim == 2 and len(p) != 1):
@@ -522,23 +561,25 @@ def plot_probability_bars(
         true_label = check_int(true_label, "true_label", minimum=0, maximum=NUM_CLASSES - 1)
     colors = ["#bbbbbb"] * NUM_CLASSES
     colors[pred] = "green" if true_label in (None, pred) else "red"
-    fig, ax = _axes(ax, (8, 4))
-    bars = ax.bar(range(NUM_CLASSES), p, color=colors)
-    labels = [  # 0.0% 같은 잡음 글자는 생략
-        f"{v:.2%}" if v >= 0.001 else "<0.1%" if i in (pred, true_label) else ""
-        for i, v in enumerate(p)
-    ]
-    ax.bar_label(bars, labels=labels, padding=2, fontsize=8)
-    top = 1.15 if true_label is None else max(1.15, p[true_label] + 0.42)
-    ax.set(xticks=range(NUM_CLASSES), yticks=np.linspace(0, 1, 6), ylim=(0, top))
-    ax.set(xlabel="숫자", ylabel="확률")
-    if true_label is not None:
-        ax.get_xticklabels()[true_label].set(color="green", fontweight="bold")
-        arrow = {"arrowstyle": "->", "color": "green"}
-        xy, text_xy = (true_label, p[true_label] + 0.09), (true_label, p[true_label] + 0.3)
-        ax.annotate("정답", xy, text_xy, ha="center", color="green", fontsize=9, arrowprops=arrow)
+    fig, ax = _axes(ax, (8, 4.5))
+    tiny = 1e-12  # 이보다 작은 확률은 이 길이로 그리고 "<1e-12"로 적습니다
+    low = int(np.floor(np.log10(max(p.min(), tiny)))) - 1  # 가장 작은 막대도 한 칸 이상 보이게
+    bars = ax.barh(range(NUM_CLASSES), np.maximum(p, tiny), color=colors)
+    texts = [_percent(v) if v >= 1e-3 else f"{v:.1e}" if v >= tiny else "<1e-12" for v in p]
+    labels = ax.bar_label(bars, labels=texts, padding=3, fontsize=8)
+    ticks = 10.0 ** np.arange(0, low - 1, -math.ceil(-low / 4))[::-1]  # 눈금 글자는 5개 이하
+    _log_scale(ax, "x", ticks)
+    ax.set_xlim(10.0**low, 10.0 ** (-low * 0.35))  # 1 오른쪽 빈칸은 값 글자와 "정답" 자리
+    ax.axvline(1, color="gray", linewidth=0.8, linestyle=":")
     actual = "" if true_label is None else f", 실제: {true_label}"
-    ax.set_title(title or f"예측 확률 (예측: {pred}{actual})")
+    ax.set(title=title or f"예측 확률 (예측: {pred}{actual})", yticks=range(NUM_CLASSES))
+    ax.set(xlabel="확률 (로그 눈금, 1e-05 = 0.00001)", ylabel="숫자")
+    ax.invert_yaxis()  # 0이 맨 위
+    if true_label is not None:
+        ax.get_yticklabels()[true_label].set(color="green", fontweight="bold")
+        ax.annotate("◀ 정답", (1, 0.5), xycoords=labels[true_label], xytext=(4, 0),
+                    textcoords="offset points", va="center", color="green", fontsize=9,
+                    fontweight="bold")  # fmt: skip
     return fig
 
 

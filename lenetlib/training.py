@@ -42,7 +42,7 @@ _FLOAT_RULES: dict[str, dict[str, Any]] = {
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """결과를 정하는 훈련 설정. 기본값은 원래 노트북과 같습니다. (4장 ``04_training.ipynb``)"""
+    """결과를 정하는 훈련 설정. 기본값은 흔한 Keras 예제의 값입니다. (4장 ``04_training.ipynb``)"""
 
     epochs: int = 20
     batch_size: int = 128
@@ -201,7 +201,7 @@ def fit_verbose(progress: str = "auto") -> int:
 
 
 def make_callbacks(cfg: TrainConfig, progress: str = "auto") -> list[keras.callbacks.Callback]:
-    """원래 노트북의 조기 종료·학습률 감소 콜백 (+ 에포크마다 한 줄). (4장 ``04_training.ipynb``)
+    """조기 종료·학습률 감소 콜백 (+ 에포크마다 한 줄). (4장 ``04_training.ipynb``)
 
     ``ReduceLROnPlateau``가 그 에포크에 쓴 학습률을 기록에 ``learning_rate``로 남깁니다.
     """

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -88,8 +90,9 @@ def pip_source(repo: str) -> str:
 
 
 def badge(repo: str, notebook: str) -> str:
+    """``notebook``: 저장소 안 경로 (예: ``notebooks/01_data.ipynb``, ``solutions/03_model.ipynb``)."""
     owner_name = repo.removeprefix("https://github.com/")
-    url = f"https://colab.research.google.com/github/{owner_name}/blob/main/notebooks/{notebook}"
+    url = f"https://colab.research.google.com/github/{owner_name}/blob/main/{notebook}"
     return f"[![Colab에서 열기]({BADGE_IMAGE})]({url})"
 
 
@@ -113,9 +116,9 @@ def colab_sync(paths: list[Path]) -> list[Path]:
         first_md = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
         lines = "".join(first_md["source"]).split("\n")
         body = [ln for ln in lines[1:] if not ln.startswith("[![Colab에서 열기]")]
-        first_md["source"] = "\n".join([lines[0], "", badge(repo, path.name), *body]).replace(
-            "\n\n\n", "\n\n"
-        )
+        first_md["source"] = "\n".join(
+            [lines[0], "", badge(repo, path.resolve().relative_to(ROOT).as_posix()), *body]
+        ).replace("\n\n\n", "\n\n")
         first_code = next(c for c in nb["cells"] if c["cell_type"] == "code")
         first_code["source"] = SETUP_TEMPLATE.format(source=pip_source(repo))
         text = dumps(canonical(nb))
@@ -173,7 +176,9 @@ def canonical(nb: dict) -> dict:
         "kernelspec": dict(KERNELSPEC),
         "language_info": {"name": "python"},
     }
+    nb["nbformat"], nb["nbformat_minor"] = 4, max(5, nb.get("nbformat_minor", 5))
     for cell in nb["cells"]:
+        cell.setdefault("id", uuid.uuid4().hex[:8])  # make record가 셀을 id로 짝짓습니다
         source = cell.get("source", "")
         if isinstance(source, list):
             source = "".join(source)
@@ -292,14 +297,16 @@ def prepare(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> lis
     return prepared
 
 
-def run(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> int:
-    """노트북을 차례로 실행하고 HTML을 만든 뒤, 문제(Traceback, 글꼴 경고)를 셉니다."""
+def run(
+    paths: list[Path], out_dir: Path, parameters: dict[str, Any], *, fresh: bool = False
+) -> tuple[int, dict[str, float]]:
+    """노트북을 차례로 실행하고 HTML을 만든 뒤, 문제(Traceback, 글꼴 경고)와 걸린 초를 셉니다."""
     import papermill
     from nbconvert import HTMLExporter
 
     out_dir.mkdir(parents=True, exist_ok=True)
     exporter = HTMLExporter()
-    failures = 0
+    failures, timings = 0, {}
     total_start = time.perf_counter()
     for path in paths:
         target = out_dir / path.name
@@ -309,7 +316,9 @@ def run(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> int:
             papermill.execute_notebook(
                 str(path),
                 str(target),
-                parameters=_parameters_for(path, parameters),
+                parameters=_parameters_for(
+                    path, {**parameters, **(RETRAIN if fresh and path.name in TRAINS else {})}
+                ),
                 kernel_name="python3",
                 cwd=str(path.parent),
                 progress_bar=False,
@@ -321,13 +330,83 @@ def run(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> int:
         target.with_suffix(".html").write_text(html, encoding="utf-8")
         found = notebook_problems(target)
         failures += sum(found.values()) > 0
+        timings[path.name] = round(time.perf_counter() - start, 1)
         print(
-            f"   {time.perf_counter() - start:.0f}초, Traceback {found['traceback']}개, "
+            f"   {timings[path.name]:.0f}초, Traceback {found['traceback']}개, "
             f"글꼴 경고 {found['glyph']}개, 영어 경고 {found['warning']}개 -> {target} (+ .html)",
             flush=True,
         )
     print(f"== 전체 {time.perf_counter() - total_start:.0f}초, 실패 {failures}개")
-    return failures
+    return failures, timings
+
+
+# ---------------------------------------------------------------------------
+# 장 머리말의 실행 시간: make timings가 재고(docs/timings.json) 쓰며, make run이 2배 안인지 확인
+# ---------------------------------------------------------------------------
+TIMINGS = ROOT / "docs" / "timings.json"
+TIME_MARK = "⏱"
+#: make run과 make timings에서 저장된 모델을 쓰지 않고 새로 훈련하는 장 (처음 실행하는 학생과 같게)
+TRAINS = ("04_training.ipynb", "07_paper.ipynb")
+RETRAIN = {"FORCE_RETRAIN": True}
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(5, round(seconds / 5) * 5):.0f}초"
+    minutes, rest = divmod(round(seconds / 10) * 10, 60)
+    return f"{minutes:.0f}분" + (f" {rest:.0f}초" if rest else "")
+
+
+def time_line(full: float, fast: float) -> str:
+    return (
+        f"{TIME_MARK} 실행 시간 (2코어 CPU, GPU 없음, 처음부터 끝까지): 기본 매개변수 약 {_duration(full)}, "
+        f"빠른 매개변수(자동 테스트) 약 {_duration(fast)}"
+    )
+
+
+def timings_sync(paths: list[Path]) -> list[Path]:
+    """docs/timings.json의 재어 둔 시간을 각 장 첫 마크다운 셀(배지 다음 줄)에 씁니다."""
+    measured = json.loads(TIMINGS.read_text(encoding="utf-8"))
+    changed = []
+    for path in paths:
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+        lines = [ln for ln in "".join(cell["source"]).split("\n") if not ln.startswith(TIME_MARK)]
+        at = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("[![")), 1)
+        line = time_line(measured["full"][path.name], measured["fast"][path.name])
+        cell["source"] = "\n".join([*lines[:at], "", line, *lines[at:]]).replace("\n\n\n", "\n\n")
+        text = dumps(canonical(nb))
+        if text != path.read_text(encoding="utf-8"):
+            path.write_text(text, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
+def measure_timings(paths: list[Path], out_dir: Path) -> int:
+    """기본·빠른 매개변수로 각각 실행해 걸린 초를 docs/timings.json에 쓰고 머리말을 맞춥니다."""
+    failures, full = run(paths, out_dir / "full", {}, fresh=True)
+    fast_failures, fast = run(paths, out_dir / "fast", fast_parameters(out_dir / "fast"))
+    import platform
+
+    record_ = {"measured_on": f"{os.cpu_count()}코어 {platform.machine()} CPU, GPU 없음",
+               "date": time.strftime("%Y-%m-%d"), "full": full, "fast": fast}  # fmt: skip
+    TIMINGS.write_text(json.dumps(record_, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for path in timings_sync(paths):
+        print(f"실행 시간 갱신: {path}")
+    return failures + fast_failures
+
+
+def timing_problems(measured: dict[str, float]) -> list[str]:
+    """make run이 잰 시간이 머리말(docs/timings.json)과 2배 넘게 다르면 그 장들."""
+    claimed = json.loads(TIMINGS.read_text(encoding="utf-8"))["full"]
+    out = []
+    for name, seconds in measured.items():
+        stated = claimed.get(name)
+        if stated is None or not stated / 2 <= seconds <= stated * 2:
+            out.append(
+                f"{name}: 이번 {seconds:.0f}초, 머리말 {stated}초 (make timings로 다시 재세요)"
+            )
+    return out
 
 
 def record(paths: list[Path], parameters: dict[str, Any], scratch: Path) -> None:
@@ -337,9 +416,10 @@ def record(paths: list[Path], parameters: dict[str, Any], scratch: Path) -> None
     """
     import papermill
 
-    scratch.mkdir(parents=True, exist_ok=True)
     for path in paths:
-        executed = scratch / path.name
+        path.write_text(dumps(canonical(json.loads(path.read_text(encoding="utf-8")))), "utf-8")
+        executed = scratch / path.parent.name / path.name  # notebooks/와 solutions/의 같은 이름
+        executed.parent.mkdir(parents=True, exist_ok=True)
         papermill.execute_notebook(
             str(path),
             str(executed),
@@ -372,7 +452,8 @@ def final_accuracy() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.nbtools")
     parser.add_argument(
-        "command", choices=["normalize", "check-canonical", "prepare", "record", "run", "colab"]
+        "command",
+        choices=["normalize", "check-canonical", "prepare", "record", "run", "colab", "timings"],
     )
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=Path("build"))
@@ -398,9 +479,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "record":
         record(paths, fast_parameters(args.out), args.out)
         return 0
-    failures = run(paths, args.out, {})
+    if args.command == "timings":
+        return 1 if measure_timings(paths, args.out) else 0
+    failures, timings = run(paths, args.out, {}, fresh=True)
     print(f"최종 테스트 정확도: {final_accuracy()}")
-    return 1 if failures else 0
+    late = timing_problems(timings)
+    for problem in late:
+        print(f"실행 시간이 머리말과 2배 넘게 다릅니다: {problem}")
+    return 1 if failures or late else 0
 
 
 if __name__ == "__main__":

@@ -3,89 +3,29 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.labserver import api, running_lab
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = uuid.uuid4().hex
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _api(base: str, path: str, method: str = "GET", body: dict | None = None):
-    request = urllib.request.Request(
-        f"{base}{path}",
-        method=method,
-        data=None if body is None else json.dumps(body).encode(),
-        headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        raw = response.read()
-        return json.loads(raw) if raw else None
+    return api(base, TOKEN, path, method, body)
 
 
 @pytest.fixture(scope="module")
 def lab_server():
-    port = _free_port()
-    args = f"--no-browser --IdentityProvider.token={TOKEN} --ServerApp.open_browser=False"
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        args += " --allow-root"
-    env = {**os.environ, "JUPYTER_PLATFORM_DIRS": "1"}
-    proc = subprocess.Popen(
-        [
-            "make",
-            "-s",
-            "lab",
-            f"LAB_PORT={port}",
-            f"LAB_ARGS={args}",
-            f"BIN={Path(sys.executable).parent}",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            _api(base, "/api/status")
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                _stop(proc)
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                pytest.fail(f"JupyterLab이 시작되지 않았습니다:\n{out[-3000:]}")
-            time.sleep(0.5)
-    yield base
-    _stop(proc)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    for sig, wait in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=wait)
-            break
-        except subprocess.TimeoutExpired:
-            continue
+    try:
+        with running_lab(TOKEN) as base:
+            yield base
+    except RuntimeError as error:
+        pytest.fail(str(error))
 
 
 def test_lab_lists_chapter_notebooks(lab_server):

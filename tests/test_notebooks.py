@@ -1,4 +1,4 @@
-"""장 노트북의 구조 검사: 여섯 장과 부록, 공통 준비 블록, parameters 셀, 학습 목표와 연습 문제,
+"""장 노트북의 구조 검사: 여덟 장과 부록, 공통 준비 블록, parameters 셀, 학습 목표와 연습 문제,
 노트북 안 도우미 함수 금지, 원래 노트북의 모든 단계가 어느 장엔가 있는지.
 
 (노트북을 실제로 실행하는 검사는 `make test-notebooks`: papermill + nbval)
@@ -53,7 +53,7 @@ def _code(nb: dict) -> list[str]:
     return [c["source"] for c in nb["cells"] if c["cell_type"] == "code"]
 
 
-def test_six_chapters_present():
+def test_all_chapters_present():
     present = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert present == CHAPTERS
 
@@ -108,11 +108,12 @@ def test_colab_badges_first_cells_and_readme_follow_one_address():
 
     repo = nbtools.repository()
     assert repo.startswith("https://github.com/") and repo.count("/") == 4
-    for name in CHAPTERS:
-        nb = _load(name)
+    solutions = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "solutions").glob("*.ipynb"))
+    for name in [f"notebooks/{c}" for c in CHAPTERS] + solutions:
+        nb = json.loads((ROOT / name).read_text(encoding="utf-8"))
         badge = nbtools.badge(repo, name)
         assert badge in nb["cells"][0]["source"], f"{name}: 배지가 주소나 파일 경로와 다릅니다"
-        assert f"/blob/main/notebooks/{name})" in badge
+        assert f"/blob/main/{name})" in badge
         setup = nbtools.SETUP_TEMPLATE.format(source=nbtools.pip_source(repo))
         assert _code(nb)[0] == setup, f"{name}: 첫 셀이 make colab의 준비 블록과 다릅니다"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -125,7 +126,7 @@ def test_colab_check_notices_a_changed_address(tmp_path):
     from tests import nbtools
 
     assert (
-        nbtools.badge("https://github.com/a/b", "01_data.ipynb")
+        nbtools.badge("https://github.com/a/b", "notebooks/01_data.ipynb")
         not in _load("01_data.ipynb")["cells"][0]["source"]
     )
     assert (

@@ -302,8 +302,8 @@ CASES: dict[str, tuple[Callable[[dict, dict, object], Figure], int]] = {
     ),
     "filters_C1": (lambda d, c, m: plotting.plot_filters(c["C1_w"], "C1 필터"), 6 + 1),
     "filters_C3": (lambda d, c, m: plotting.plot_filters(c["C3_w"], "C3 필터"), 96 + 1),
-    "feature_maps_C1": (lambda d, c, m: plotting.plot_feature_maps(c["C1"], "C1 특성 맵"), 6),
-    "feature_maps_C3": (lambda d, c, m: plotting.plot_feature_maps(c["C3"], "C3 특성 맵"), 16),
+    "feature_maps_C1": (lambda d, c, m: plotting.plot_feature_maps(c["C1"], "C1 특성 맵"), 6 + 1),
+    "feature_maps_C3": (lambda d, c, m: plotting.plot_feature_maps(c["C3"], "C3 특성 맵"), 16 + 1),
     "probability_bars": (
         lambda d, c, m: plotting.plot_probability_bars(
             d["proba"][0], true_label=int(d["y_test"][0])
@@ -359,25 +359,50 @@ def test_class_distribution_uses_given_axes(data):
     assert len(axes[1].patches) == 10 and len(axes[0].patches) == 0
 
 
+def _boxes(fig: Figure, texts) -> list:
+    """글자들이 그려진 화면 위 상자 (겹침 검사용)."""
+    renderer = fig.canvas.get_renderer()
+    return [t.get_window_extent(renderer) for t in texts]
+
+
 def test_preprocessed_shows_32x32_and_original_box(data):
     fig = plotting.plot_preprocessed(data["x32"], data["y_test"], n=3, show_original_box=True)
     assert len(fig.axes) == 3
     assert fig.axes[0].images[0].get_array().shape == (32, 32)
-    assert fig.axes[1].get_title() == f"32x32 패딩된 이미지\n레이블: {data['y_test'][1]}"
+    assert fig.axes[1].get_title() == f"레이블: {data['y_test'][1]}"
     box = fig.axes[0].patches[0]
     assert (box.get_width(), box.get_height()) == (28, 28)
     assert not plotting.plot_preprocessed(data["x32"], data["y_test"]).axes[0].patches
+    plain = plotting.plot_preprocessed(data["x32"], data["y_test"])
+    assert not plain.legends  # 상자가 없으면 범례도 없음
+
+
+def test_preprocessed_box_is_explained_and_titles_do_not_crowd(data):
+    fig = plotting.plot_preprocessed(data["x32"], data["y_test"], show_original_box=True)
+    (legend,) = fig.legends  # 주황 점선 상자가 무엇인지 말해 주는 범례
+    (text,) = [t.get_text() for t in legend.get_texts()]
+    assert "원래 28×28 영역" in text and "패딩" in text
+    assert matplotlib.colors.same_color(legend.legend_handles[0].get_edgecolor(), "tab:orange")
+    _draw(fig)
+    suptitle, *titles = _boxes(fig, [fig._suptitle, *(ax.title for ax in fig.axes)])
+    gaps = [suptitle.y0 - title.y1 for title in titles]  # 화면 픽셀, 위쪽이 큰 값
+    assert min(gaps) >= 8, gaps
 
 
 def test_history_panels():
     fig = plotting.plot_history(HISTORY)
     acc, loss, lr = fig.axes
-    assert acc.get_title() == "모델 정확도" and loss.get_title() == "모델 손실"
-    assert lr.get_title() == "학습률 변화" and lr.get_yscale() == "log"
+    assert acc.get_title() == "모델 정확도" and acc.get_yscale() == "linear"
+    assert loss.get_title() == "모델 손실 (로그 눈금)" and loss.get_yscale() == "log"
+    assert lr.get_title() == "학습률 변화 (로그 눈금)" and lr.get_yscale() == "log"
     np.testing.assert_allclose(lr.lines[0].get_ydata(), HISTORY["learning_rate"])
-    fig.canvas.draw()
+    assert lr.lines[0].get_drawstyle() == "steps-post"  # 학습률은 기울기가 아니라 계단
+    assert all(line.get_drawstyle() == "default" for line in (*acc.lines, *loss.lines))
+    _draw(fig)
     lr_labels = [t.get_text() for t in lr.get_yticklabels() if t.get_text()]
-    assert sorted(lr_labels) == ["1.0e-03", "5.0e-04"]  # 실제 학습률 값마다 눈금 하나, 수식 없음
+    assert sorted(lr_labels) == ["0.0005", "0.001"]  # 실제 학습률 값마다 눈금 하나, 수식 없음
+    loss_labels = [t.get_text() for t in loss.get_yticklabels() if t.get_text()]
+    assert "0.1" in loss_labels and not any("$" in t for t in loss_labels)
     np.testing.assert_array_equal(acc.lines[0].get_xdata(), [1, 2, 3, 4, 5])
     legend = [t.get_text() for t in acc.get_legend().get_texts()]
     assert legend == ["훈련 정확도", "검증 정확도", "최고 검증 정확도 (에포크 5)"]
@@ -394,6 +419,24 @@ def test_history_many_learning_rates_use_plain_log_labels():
     _draw(fig)
     labels = [t.get_text() for t in fig.axes[2].get_yticklabels() if t.get_text()]
     assert labels and not any("$" in t for t in labels)
+
+
+def test_history_loss_log_scale_shows_rising_validation_loss():
+    """검증 손실이 0.02에서 0.04로 오르는 것이 선형 축보다 로그 축에서 더 높이 보입니다."""
+    history = {
+        "accuracy": [0.9, 0.99, 0.999, 0.9999],
+        "loss": [0.3, 0.03, 0.003, 0.0003],
+        "val_loss": [0.05, 0.02, 0.03, 0.04],
+    }
+    loss = plotting.plot_history(history).axes[1]
+    loss.figure.canvas.draw()
+    to_axes = loss.transAxes.inverted()
+    rise = np.ptp([to_axes.transform(loss.transData.transform((x, y)))[1] for x, y in
+                   [(2, 0.02), (4, 0.04)]])  # fmt: skip
+    linear = 0.02 / (0.3 - 0.0003) / 1.1  # 선형 축(여백 5%씩)에서의 높이: 축의 약 6%
+    assert rise > 1.4 * linear
+    history["val_loss"][1] = 0.0  # 0 이하 손실은 로그로 못 그리므로 선형 축
+    assert plotting.plot_history(history).axes[1].get_yscale() == "linear"
 
 
 def test_history_notes_when_learning_rate_missing_or_not_positive():
@@ -437,17 +480,30 @@ def test_confusion_colour_scale_shows_errors(data):
     assert mesh.norm.vmin == 0 and mesh.norm.vmax == cm[~np.eye(10, dtype=bool)].max()
 
 
-def test_predictions_colors_and_crop(data):
+def test_predictions_colors_marks_and_crop(data):
     y_true, y_pred = data["y_test"], data["y_pred"]
     assert (y_true[:16] != y_pred[:16]).any() and (y_true[:16] == y_pred[:16]).any()
     fig = plotting.plot_predictions(data["x32"], y_true, y_pred, data["proba"])
     for i, ax in enumerate(fig.axes):
-        expected = "green" if y_true[i] == y_pred[i] else "red"
-        assert matplotlib.colors.same_color(ax.title.get_color(), expected)
-        assert ax.get_title() == (
-            f"실제: {y_true[i]}, 예측: {y_pred[i]}\n확신도: {data['proba'][i].max():.2%}"
-        )
+        right = y_true[i] == y_pred[i]
+        assert matplotlib.colors.same_color(ax.title.get_color(), "green" if right else "red")
+        first, second = ax.get_title().split("\n")
+        assert first == f"{'✓' if right else '✗'} 실제: {y_true[i]}, 예측: {y_pred[i]}"
+        assert second.startswith("확신도: ") and "%" in second
     np.testing.assert_array_equal(fig.axes[0].images[0].get_array(), data["x32"][0, 2:30, 2:30, 0])
+    _draw(fig)  # ✓ ✗는 나눔고딕에 없어 DejaVu Sans로 그려야 하며, 빠진 글자 경고가 없어야 함
+    assert "✓" in fig._suptitle.get_text() and "✗" in fig._suptitle.get_text()
+
+
+@pytest.mark.parametrize(
+    ("confidence", "expected"),
+    [(0.99996, "99.99% 이상"), (1.0, "100.00%"), (0.98765, "98.77%"), (0.5, "50.00%")],
+)
+def test_prediction_confidence_never_rounds_up_to_100(confidence, expected):
+    x = np.zeros((1, 28, 28))
+    fig = plotting.plot_predictions(x, [3], [3], [confidence], n=1)
+    assert fig.axes[0].get_title().endswith(f"확신도: {expected}")
+    assert plotting._percent(0.00001) == "0.01% 미만" and plotting._percent(0.0) == "0.00%"
 
 
 def test_predictions_keep_28x28_images(data):
@@ -466,6 +522,7 @@ def test_confident_errors_are_red_and_cropped(data):
     assert fig._suptitle.get_text() == "가장 확신도가 높은 오분류 사례들"
     for ax in fig.axes:
         assert matplotlib.colors.same_color(ax.title.get_color(), "red")
+        assert ax.get_title().startswith("✗ ")
         assert ax.images[0].get_array().shape == (28, 28)
 
 
@@ -491,10 +548,33 @@ def test_filters_grid_layout(conv):
     assert fig.axes[0].images[0].get_clim() == pytest.approx((-limit, limit))
 
 
+def _shared_symmetric_scale(fig: Figure, n_panels: int, values: np.ndarray, label: str) -> None:
+    """칸마다 색 범위가 같고 0이 가운데이며, 색 막대(마지막 축) 하나가 그 범위를 보여 줍니다."""
+    panels, colorbar = fig.axes[:n_panels], fig.axes[n_panels:]
+    limit = np.abs(values).max()
+    assert {ax.images[0].get_clim() for ax in panels} == {(-limit, limit)}
+    assert len(colorbar) == 1 and colorbar[0].get_title() == label
+    assert colorbar[0].get_ylim() == pytest.approx((-limit, limit))
+
+
 def test_feature_maps_one_panel_per_channel(conv):
     fig = plotting.plot_feature_maps(conv["C1"][None], "C1 특성 맵", ncols=3)
-    assert len(fig.axes) == 6 and fig.axes[5].get_title() == "맵 6"
+    assert len(fig.axes) == 6 + 1 and fig.axes[5].get_title() == "맵 6"
+    assert fig.axes[0].get_title() == "맵 1"  # 필터·맵 번호는 모두 1부터
     np.testing.assert_allclose(fig.axes[2].images[0].get_array(), conv["C1"][:, :, 2])
+    _shared_symmetric_scale(fig, 6, conv["C1"], "출력 값")
+    fig = plotting.plot_feature_maps(conv["C3"], "C3 특성 맵")
+    _shared_symmetric_scale(fig, 16, conv["C3"], "출력 값")
+
+
+def test_filters_share_one_symmetric_scale(conv):
+    _shared_symmetric_scale(plotting.plot_filters(conv["C1_w"]), 6, conv["C1_w"], "가중치")
+    _shared_symmetric_scale(plotting.plot_filters(conv["C3_w"]), 96, conv["C3_w"], "가중치")
+
+
+def _marker(ax) -> matplotlib.text.Annotation:
+    (marker,) = [t for t in ax.texts if "정답" in t.get_text()]
+    return marker
 
 
 def test_probability_bars_colors(data):
@@ -503,20 +583,49 @@ def test_probability_bars_colors(data):
     ax = plotting.plot_probability_bars(p, true_label=t).axes[0]
     pred = int(np.argmax(p))
     assert matplotlib.colors.same_color(ax.patches[pred].get_facecolor(), "red")
-    assert matplotlib.colors.same_color(ax.get_xticklabels()[t].get_color(), "green")
-    texts = [a.get_text() for a in ax.texts]
-    assert texts.count("정답") == 1 and "0.00%" not in texts  # 0에 가까운 확률 글자는 생략
-    np.testing.assert_allclose([b.get_height() for b in ax.patches], p)
+    assert matplotlib.colors.same_color(ax.get_yticklabels()[t].get_color(), "green")
+    assert _marker(ax).get_text() == "◀ 정답"
+    np.testing.assert_allclose([b.get_width() for b in ax.patches], p)
     assert ax.get_title() == f"예측 확률 (예측: {pred}, 실제: {t})"
+    assert ax.get_xscale() == "log" and "로그 눈금" in ax.get_xlabel()
 
 
-def test_probability_bars_correct_prediction_is_green_and_inside_axes(data):
-    i = int(np.flatnonzero(data["y_pred"] == data["y_test"])[0])
-    p = data["proba"][i]
-    ax = plotting.plot_probability_bars(p[None], true_label=int(data["y_test"][i])).axes[0]
-    assert matplotlib.colors.same_color(ax.patches[int(p.argmax())].get_facecolor(), "green")
-    arrow = next(a for a in ax.texts if a.get_text() == "정답")
-    assert arrow.xyann[1] < ax.get_ylim()[1]  # 확률이 1에 가까워도 "정답" 글자가 축 안에
+def _tiny_true_class() -> np.ndarray:
+    p = np.full(10, 1e-9)
+    p[[3, 5, 7]] = [1e-6, 2e-3, 0.0]  # 정답 3은 0.000001, 7은 정확히 0
+    p[1] = 1 - p.sum()
+    return p
+
+
+def test_probability_bars_show_a_one_in_a_million_true_class():
+    """선형 축에서는 0.000001이 보이지 않습니다. 로그 축에서는 막대가 한 칸 이상 보입니다."""
+    p = _tiny_true_class()
+    fig = plotting.plot_probability_bars(p, true_label=3)
+    ax = fig.axes[0]
+    _draw(fig)
+    low, high = ax.get_xlim()
+    assert high >= 1 and np.log10(p[3]) - np.log10(low) >= 1  # 정답 막대 길이: 10배 이상
+    ticks = [t for t in ax.get_xticks() if low <= t <= high]
+    assert max(ticks) == 1  # 확률 1보다 큰 눈금은 없음
+    labels = [t.get_text() for t in ax.texts if t not in (_marker(ax),)]
+    assert labels[3] == "1.0e-06" and labels[1] == "99.80%" and labels[7] == "<1e-12"
+    assert ax.patches[7].get_width() > low  # 0인 확률도 "<1e-12" 막대로 남음
+
+
+@pytest.mark.parametrize("true_label", [1, 3, 5])
+def test_probability_bars_marker_overlaps_no_label(true_label):
+    """ "정답" 표시가 어떤 값 글자와도 겹치지 않고 그림 안에 있습니다 (예측이 맞은 1 포함)."""
+    fig = plotting.plot_probability_bars(_tiny_true_class(), true_label=true_label)
+    ax = fig.axes[0]
+    _draw(fig)
+    marker = _marker(ax)
+    labels = [t for t in ax.texts if t is not marker]
+    mark_box, *label_boxes = _boxes(fig, [marker, *labels])
+    hits = [t.get_text() for t, b in zip(labels, label_boxes, strict=True) if b.overlaps(mark_box)]
+    assert not hits, hits
+    assert ax.get_window_extent().contains(mark_box.x1, mark_box.y0)
+    near = label_boxes[true_label]  # 표시는 정답 막대의 값 글자 바로 오른쪽
+    assert 0 < mark_box.x0 - near.x1 < 20 and near.y0 < (mark_box.y0 + mark_box.y1) / 2 < near.y1
 
 
 # --- 잘못된 입력: 한국어 ValueError, 틀린 조사 없음 ---
