@@ -7,6 +7,9 @@
 - :mod:`lenetlib.layers`, :mod:`lenetlib.model` — 3장 (논문의 층, 두 LeNet-5, 층 표)
 - :mod:`lenetlib.training`, :mod:`lenetlib.artifacts` — 4장 (설정, 콜백, 훈련 결과 저장)
 - :mod:`lenetlib.evaluation` — 5장, :mod:`lenetlib.error_analysis` — 6장
+- :mod:`lenetlib.augment`, :mod:`lenetlib.paper` — 7장 (논문의 왜곡, 논문 표 재현과 시드 흔들림)
+- :mod:`lenetlib.handwriting`, :mod:`lenetlib.canvas` — 8장 (손글씨를 MNIST처럼, 그리기 캔버스)
+- :mod:`lenetlib.exercises` — 모든 장의 연습 문제 확인 (``exercises.check("3-1", answer)``)
 - :mod:`lenetlib.plotting` — 모든 장의 그림, :mod:`lenetlib.config` — 모든 장의 준비 블록
 - :mod:`lenetlib.speed` — 부록 A (선택: ``speed.enable()`` 한 줄로 켜는 CPU 속도 설정)
 

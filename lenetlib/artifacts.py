@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lenetlib import __version__, config, training
+from lenetlib import __version__, config, speed, training
 from lenetlib._internal import atomic
 from lenetlib._internal.backend import keras, tf
 from lenetlib._internal.checks import check_bool, check_labels, check_model, check_type
@@ -63,6 +63,10 @@ class RunOutcome:
 
     def __iter__(self) -> Iterator[Any]:
         return iter((self.model, self.history, self.trained_now))
+
+
+#: config.json에 적는 속도 설정 (speed.enable()의 배치 조각 수, 꺼져 있으면 None)
+_SPEED_KEY = "speed_splits"
 
 
 def artifacts_dir(directory: Folder = None) -> Path:
@@ -124,6 +128,7 @@ def save_run(directory: Folder, model: Any, history: training.History,
         "train_config": cfg.to_dict(),
         "data": data_fingerprint(data),
         "model": {"name": model.name, "params": int(model.count_params())},
+        _SPEED_KEY: speed.current_splits(),  # 속도 설정이 다르면 같은 시드라도 결과가 조금 다름
         "versions": dict(lenetlib=__version__, keras=keras.__version__, tensorflow=tf.__version__),
     }
     with _writing(folder, TRAIN):
@@ -208,6 +213,7 @@ def find_run(
         info = load_run_info(folder)
         diffs = load_config(folder).differences(cfg)  # 그사이 바뀌었다면 해시 확인에서 걸러짐
         diffs.update({f"data.{k}": (info["data"].get(k), v) for k, v in wanted.items()})
+        diffs[_SPEED_KEY] = (info.get(_SPEED_KEY), speed.current_splits())
         changed = ", ".join(f"{k} {a!r} → {b!r}" for k, (a, b) in diffs.items() if a != b)
         if changed:
             return None, f"저장된 모델과 설정·데이터가 다릅니다 (저장 → 요청: {changed})."

@@ -128,7 +128,7 @@ def run_summary(
         sizes = {"n_train": len(data.x_train), "n_val": len(data.x_val)}
     optimizer = getattr(model, "optimizer", None)
     return {
-        "모델 아키텍처": "LeNet-5 (LeCun et al., 1998)",
+        "모델 아키텍처": "LeNet-5 (이 강의의 구성, 3장)",
         "훈련 데이터 수": sizes.get("n_train"),
         "검증 데이터 수": sizes.get("n_val"),
         "테스트 데이터 수": result.n_samples,

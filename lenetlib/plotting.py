@@ -506,12 +506,17 @@ def plot_filters(weights: Any, title: str = "합성곱 필터", *, cmap: str = "
             "C1이나 C3 층의 layer.get_weights()[0]을 넘기세요."
         )
     n_in, n_out = w.shape[2:]
-    images = [w[:, :, i, j] for i in range(n_in) for j in range(n_out)]
-    titles = [f"필터 {j + 1}" if i == 0 else "" for i in range(n_in) for j in range(n_out)]
-    grid = {"ncols": n_out, "title": title, "cell": (1.15, 1.25), "fontsize": 8, "cmap": cmap}
+    if n_in == 1:  # C1: 필터 한 줄
+        titles = [f"필터 {j + 1}" for j in range(n_out)]
+        grid = {"ncols": n_out, "title": title, "cell": (1.15, 1.25), "fontsize": 9, "cmap": cmap}
+        return _signed_grid([w[:, :, 0, j] for j in range(n_out)], titles, "가중치", **grid)[0]
+    # C3 등: 필터마다 한 줄, 입력 채널마다 한 칸 (가로로 길면 노트북 폭에서 글자가 너무 작아짐)
+    images = [w[:, :, i, j] for j in range(n_out) for i in range(n_in)]
+    titles = [f"입력 {i + 1}" if j == 0 else "" for j in range(n_out) for i in range(n_in)]
+    grid = {"ncols": n_in, "title": title, "cell": (1.0, 1.0), "fontsize": 10, "cmap": cmap}
     fig, axes = _signed_grid(images, titles, "가중치", **grid)
-    for i in range(n_in if n_in > 1 else 0):
-        axes[i * n_out].set_ylabel(f"입력 {i + 1}", fontsize=8, rotation=0, ha="right", va="center")
+    for j in range(n_out):
+        axes[j * n_in].set_ylabel(f"필터 {j + 1}", fontsize=10, rotation=0, ha="right", va="center")
     return fig
 
 
@@ -573,7 +578,9 @@ def plot_probability_bars(
     ax.axvline(1, color="gray", linewidth=0.8, linestyle=":")
     actual = "" if true_label is None else f", 실제: {true_label}"
     ax.set(title=title or f"예측 확률 (예측: {pred}{actual})", yticks=range(NUM_CLASSES))
-    ax.set(xlabel="확률 (로그 눈금, 1e-05 = 0.00001)", ylabel="숫자")
+    digits = round(float(-np.log10(ticks[0])))  # 가장 작은 눈금을 소수로 풀어 읽는 법
+    reading = f"{ticks[0]:.0e} = {ticks[0]:.{digits}f}, " if digits > 0 else ""
+    ax.set(xlabel=f"확률 (로그 눈금, {reading}점선 = 1)", ylabel="숫자")
     ax.invert_yaxis()  # 0이 맨 위
     if true_label is not None:
         ax.get_yticklabels()[true_label].set(color="green", fontweight="bold")

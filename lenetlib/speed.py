@@ -18,6 +18,7 @@ __all__ = [
     "STEPS_PER_EXECUTION",
     "VALIDATION_BATCH_SIZE",
     "SpeedWarning",
+    "current_splits",
     "disable",
     "enable",
     "is_enabled",
@@ -78,6 +79,11 @@ def disable() -> None:
 def is_enabled() -> bool:
     """``enable()``로 속도 설정을 켰는지 알려 줍니다. (부록 A, 4장)"""
     return _state["splits"] is not None
+
+
+def current_splits() -> int | None:
+    """켜져 있으면 배치를 나누는 조각 수, 꺼져 있으면 ``None`` (저장 묶음에 기록). (부록 A, 4장)"""
+    return _state["splits"]
 
 
 def trainer(model: keras.Model, seed: int | None = None) -> keras.Model:

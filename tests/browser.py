@@ -111,7 +111,13 @@ def _draw_digit(page) -> str:
     page.wait_for_function(
         "el => /예측/.test(el.textContent)", arg=prediction.element_handle(), timeout=60_000
     )
-    return prediction.text_content().strip()
+    text = prediction.text_content().strip()
+    if not re.fullmatch(r"예측: \d \((>99\.9|\d{1,2}\.\d)%\)", text):
+        raise AssertionError(f"캔버스 예측 문장의 모양이 다릅니다: {text!r}")
+    page.screenshot(path=str(OUT / "08_handwriting_canvas.png"))  # 그린 획과 예측
+    page.locator(f"{PANEL} .lenet-clear").first.click()
+    page.wait_for_function("el => el.textContent.trim() === ''", arg=prediction.element_handle())
+    return text
 
 
 def check_chapter(page, base: str, token: str, name: str, timeout_s: float) -> list[str]:

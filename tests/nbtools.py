@@ -351,9 +351,9 @@ RETRAIN = {"FORCE_RETRAIN": True}
 
 
 def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{max(5, round(seconds / 5) * 5):.0f}초"
-    minutes, rest = divmod(round(seconds / 10) * 10, 60)
+    if seconds < 57.5:
+        return f"{max(5, int(seconds / 5 + 0.5) * 5)}초"
+    minutes, rest = divmod(int(seconds / 10 + 0.5) * 10, 60)
     return f"{minutes:.0f}분" + (f" {rest:.0f}초" if rest else "")
 
 
@@ -388,8 +388,13 @@ def measure_timings(paths: list[Path], out_dir: Path) -> int:
     fast_failures, fast = run(paths, out_dir / "fast", fast_parameters(out_dir / "fast"))
     import platform
 
-    record_ = {"measured_on": f"{os.cpu_count()}코어 {platform.machine()} CPU, GPU 없음",
-               "date": time.strftime("%Y-%m-%d"), "full": full, "fast": fast}  # fmt: skip
+    old = json.loads(TIMINGS.read_text(encoding="utf-8")) if TIMINGS.is_file() else {}
+    record_ = {
+        "measured_on": f"{os.cpu_count()}코어 {platform.machine()} CPU, GPU 없음",
+        "date": time.strftime("%Y-%m-%d"),
+        "full": {**old.get("full", {}), **full},
+        "fast": {**old.get("fast", {}), **fast},
+    }  # fmt: skip  (일부 장만 다시 재도 됨)
     TIMINGS.write_text(json.dumps(record_, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     for path in timings_sync(paths):
         print(f"실행 시간 갱신: {path}")
@@ -398,6 +403,8 @@ def measure_timings(paths: list[Path], out_dir: Path) -> int:
 
 def timing_problems(measured: dict[str, float]) -> list[str]:
     """make run이 잰 시간이 머리말(docs/timings.json)과 2배 넘게 다르면 그 장들."""
+    if not TIMINGS.is_file():
+        return [f"{TIMINGS.name}이 없습니다 (make timings로 재세요)"]
     claimed = json.loads(TIMINGS.read_text(encoding="utf-8"))["full"]
     out = []
     for name, seconds in measured.items():

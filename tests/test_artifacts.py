@@ -492,3 +492,24 @@ def test_get_or_train_end_to_end(tmp_path, data, capsys):
         atol=1e-6,
     )
     assert capsys.readouterr().out == ""  # 도우미는 아무것도 출력하지 않음
+
+
+# ---------------------------------------------------------------------------
+# 속도 설정: 켜고 훈련한 모델과 끄고 훈련한 모델은 결과가 조금 달라 서로 대신 쓰지 않음
+# (5·6장을 먼저 연 학생이 4장과 다른 모델을 얻지 않도록)
+# ---------------------------------------------------------------------------
+
+
+def test_run_saved_with_another_speed_setting_is_not_reused(tmp_path, net, data, monkeypatch):
+    from lenetlib import speed
+
+    monkeypatch.setitem(speed._state, "splits", None)
+    artifacts.save_run(tmp_path, net, _history(), CFG, data)
+    assert artifacts.load_run_info(tmp_path)["speed_splits"] is None
+    assert artifacts.find_run(tmp_path, data, CFG)[0] is not None
+    monkeypatch.setitem(speed._state, "splits", 2)
+    found, reason = artifacts.find_run(tmp_path, data, CFG)
+    assert found is None
+    assert_korean(reason, "다릅니다", "speed_splits None → 2")
+    artifacts.save_run(tmp_path, net, _history(), CFG, data)
+    assert artifacts.find_run(tmp_path, data, CFG)[0] is not None

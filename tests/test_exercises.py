@@ -71,3 +71,11 @@ def test_unknown_key_is_a_korean_error():
 def test_check_prints_one_line(capsys):
     exercises.check(exercises.keys()[0], ...)
     assert capsys.readouterr().out == exercises.BLANK_MESSAGE + "\n"
+
+
+@pytest.mark.parametrize("key", sorted(CASES))
+def test_answer_of_the_wrong_form_gets_a_korean_hint_not_a_python_error(key):
+    for odd in (object(), "문자열", [[1, 2], [3]]):
+        ok, message = exercises.result(key, odd)
+        assert not ok, f"{key}: {odd!r}"
+        assert not re.search(r"[A-Za-z]{3,} object|not iterable|Traceback", message), message

@@ -19,6 +19,8 @@ CHAPTERS = [
     "04_training.ipynb",
     "05_evaluation.ipynb",
     "06_error_analysis.ipynb",
+    "07_paper.ipynb",
+    "08_handwriting.ipynb",
     "A1_speed.ipynb",
 ]
 
@@ -95,11 +97,22 @@ def test_chapter4_shows_keras_compile_and_fit():
     assert "get_or_train(" not in code, "4장은 훈련을 함수 뒤에 숨기지 않습니다"
 
 
-def test_speed_is_only_in_chapter4_and_the_appendix():
+TRAINING_CALLS = ("get_or_train(", ".fit(", "paper.run")
+
+
+def test_chapters_that_may_train_turn_speed_on_first_and_others_leave_it_alone():
+    """훈련할 수 있는 장(4장, 모델이 없으면 스스로 훈련하는 5·6·8장, 7장)은 4장과 같은 모델을 얻도록
+    훈련 전에 보이는 한 줄 ``speed.enable()``을 부르고, 다른 장은 속도 설정을 건드리지 않습니다."""
     for name in CHAPTERS:
-        if name not in ("04_training.ipynb", "A1_speed.ipynb"):
-            code = "\n".join(_code(_load(name))[1:])  # 준비 블록의 import는 빼고
-            assert "speed." not in code, f"{name}: 속도 설정은 4장과 부록에만"
+        code = "\n".join(_code(_load(name))[1:])  # 준비 블록의 import는 빼고
+        trains = [code.find(call) for call in TRAINING_CALLS if call in code]
+        if name == "A1_speed.ipynb":
+            continue  # 속도 설정 자체를 설명하는 부록
+        if trains:
+            assert "speed.enable()" in code, f"{name}: 훈련 전에 speed.enable()"
+            assert code.index("speed.enable()") < min(trains), f"{name}: speed.enable()을 먼저"
+        else:
+            assert "speed." not in code, f"{name}: 훈련하지 않는 장은 속도 설정을 건드리지 않음"
 
 
 def test_colab_badges_first_cells_and_readme_follow_one_address():
@@ -149,3 +162,29 @@ def test_checked_cells_have_expected_output():
         for cell in _load(name)["cells"]:
             if cell["cell_type"] == "code" and "# NBVAL_CHECK_OUTPUT" in cell["source"]:
                 assert cell["outputs"], f"{name}: 검사 셀에 기대 출력이 없습니다 (make record)"
+
+
+def test_headers_state_the_measured_run_times():
+    """이슈 #12: 머리말 실행 시간 = docs/timings.json (make timings; make run이 2배 안인지 봄)."""
+    from tests import nbtools
+
+    measured = json.loads(nbtools.TIMINGS.read_text(encoding="utf-8"))
+    for name in CHAPTERS:
+        line = nbtools.time_line(measured["full"][name], measured["fast"][name])
+        assert line in _load(name)["cells"][0]["source"], (
+            f"{name}: 머리말의 실행 시간 (make timings)"
+        )
+
+
+def test_run_time_check_flags_a_chapter_more_than_twice_off(tmp_path, monkeypatch):
+    from tests import nbtools
+
+    fake = tmp_path / "timings.json"
+    fake.write_text(json.dumps({"full": {"a.ipynb": 100, "b.ipynb": 100, "c.ipynb": 100}}))
+    monkeypatch.setattr(nbtools, "TIMINGS", fake)
+    problems = nbtools.timing_problems({"a.ipynb": 190, "b.ipynb": 45, "c.ipynb": 60, "d.ipynb": 5})
+    assert [p.split(":")[0] for p in problems] == ["b.ipynb", "d.ipynb"]
+    assert nbtools.time_line(125, 20) == (
+        "⏱ 실행 시간 (2코어 CPU, GPU 없음, 처음부터 끝까지): 기본 매개변수 약 2분 10초, "
+        "빠른 매개변수(자동 테스트) 약 20초"
+    )

@@ -540,10 +540,14 @@ def test_architecture_lists_layers_shapes_and_params(lenet):
 
 
 def test_filters_grid_layout(conv):
+    """C3: 필터마다 한 줄(16줄), 입력 채널마다 한 칸(6칸); 노트북 폭에서도 글자가 9pt 이상."""
     fig = plotting.plot_filters(conv["C3_w"], "C3 필터")
-    assert fig.axes[0].get_title() == "필터 1" and fig.axes[0].get_ylabel() == "입력 1"
-    assert fig.axes[16].get_title() == "" and fig.axes[16].get_ylabel() == "입력 2"
-    np.testing.assert_allclose(fig.axes[17].images[0].get_array(), conv["C3_w"][:, :, 1, 1])
+    assert fig.axes[0].get_title() == "입력 1" and fig.axes[0].get_ylabel() == "필터 1"
+    assert fig.axes[6].get_title() == "" and fig.axes[6].get_ylabel() == "필터 2"
+    np.testing.assert_allclose(fig.axes[7].images[0].get_array(), conv["C3_w"][:, :, 1, 1])
+    width = fig.get_size_inches()[0]
+    assert width <= 9, f"그림 폭 {width:.1f}인치: 노트북 폭(약 9인치)에 줄여 넣으면 글자가 작아짐"
+    assert fig.axes[0].title.get_fontsize() >= 9
     limit = np.abs(conv["C3_w"]).max()  # 0이 가운데(흰색)인 대칭 색 범위
     assert fig.axes[0].images[0].get_clim() == pytest.approx((-limit, limit))
 

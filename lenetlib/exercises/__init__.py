@@ -48,8 +48,9 @@ def result(key: str, answer: Any) -> tuple[bool, str]:
         return False, BLANK_MESSAGE
     try:
         hint = _CHECKERS[key](answer)
-    except (TypeError, ValueError, IndexError) as error:
-        hint = f"답의 형태가 예상과 다릅니다 ({error}). 문제에 적힌 형태로 답을 넣으세요."
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError):
+        kind = type(answer).__name__
+        hint = f"답의 형태가 예상과 다릅니다 (받은 것: {kind}). 문제에 적힌 형태로 넣으세요."
     if hint is None:
         return True, f"✓ {key} 정답입니다."
     return False, f"✗ {key} 아직 아닙니다. 힌트: {hint}"

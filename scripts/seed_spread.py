@@ -1,0 +1,112 @@
+"""4장 기본 설정을 시드 여러 개로 훈련해 ``lenetlib/_data/seed_spread.json``을 만듭니다. (5장, 7장)
+
+시드마다 새 프로세스에서 4장 노트북과 같은 코드를 실행합니다 (TrainConfig 기본값,
+``model.build_lenet5``, ``speed.enable()`` + ``speed.trainer``, ``compile``/``fit``,
+``training.make_callbacks``, 전체 데이터). 시드 하나마다 1~3분 (2코어 CPU).
+
+    python scripts/seed_spread.py                      # 시드 42 1 2 3 4
+    python scripts/seed_spread.py --seeds 42 1 2 3 4 5 6 --out build/seed_spread.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "lenetlib" / "_data" / "seed_spread.json"
+DEFAULT_SEEDS = (42, 1, 2, 3, 4)
+
+
+def train_one(seed: int) -> dict:
+    """4장의 기본 훈련을 시드 ``seed``로 한 번 하고 테스트 결과를 돌려줍니다."""
+    from lenetlib import config, data, evaluation, model, preprocessing, speed, training
+    from lenetlib._internal.backend import keras
+
+    config.setup(seed)
+    speed.enable()
+    train, test = data.load_mnist()
+    prepared = preprocessing.prepare_mnist(train, test)
+    cfg = training.TrainConfig(seed=seed)
+    config.set_seed(cfg.seed)
+    lenet = model.build_lenet5()
+    trainer = speed.trainer(lenet, seed=cfg.seed)
+    trainer.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=cfg.learning_rate),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+    start = time.perf_counter()
+    keras_history = trainer.fit(
+        prepared.x_train,
+        prepared.y_train,
+        validation_data=(prepared.x_val, prepared.y_val),
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        shuffle=cfg.shuffle,
+        callbacks=training.make_callbacks(cfg, progress="none"),
+        verbose=0,
+    )
+    history = training.History.from_keras(keras_history, seconds=time.perf_counter() - start)
+    result = evaluation.evaluate_model(lenet, prepared.x_test, prepared.y_test)
+    return {
+        "seed": seed,
+        "test_accuracy": round(result.accuracy, 6),
+        "test_error_percent": round(100 * result.error_rate, 4),
+        "epochs_run": history.epochs_run,
+        "best_epoch": history.best_epoch,
+        "seconds": round(history.seconds, 1),
+    }
+
+
+def environment() -> dict:
+    """기계와 버전 정보 (TensorFlow를 불러오는 자식 프로세스 한 번)."""
+    code = "import json; from lenetlib import config; print(json.dumps(config.environment_info()))"
+    versions = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True))
+    return {
+        "machine": platform.machine(),
+        "processor": platform.processor() or platform.machine(),
+        "cpus": len(os.sched_getaffinity(0))
+        if hasattr(os, "sched_getaffinity")
+        else os.cpu_count(),
+        "platform": platform.platform(),
+        **versions,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # 자식 프로세스: 시드 하나
+    args = parser.parse_args(argv)
+    if args.one is not None:
+        print(json.dumps(train_one(args.one)))
+        return 0
+    from lenetlib._internal import atomic
+
+    report = {
+        "recipe": "4장 기본 설정: TrainConfig 기본값, build_lenet5, speed.enable(), 전체 데이터",
+        "date": time.strftime("%Y-%m-%d"),
+        "environment": environment(),
+        "runs": [],
+    }
+    for seed in args.seeds:
+        cmd = [sys.executable, __file__, "--one", str(seed)]
+        line = subprocess.check_output(cmd, text=True).strip().splitlines()[-1]
+        report["runs"].append(run := json.loads(line))
+        print(f"시드 {seed}: 테스트 오류율 {run['test_error_percent']:.2f}% "
+              f"({run['epochs_run']} 에포크, {run['seconds']:.0f}초)", flush=True)  # fmt: skip
+        atomic.write_json(args.out, report)  # 시드마다 저장 (중간에 멈춰도 앞의 결과는 남음)
+    print(f"저장: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+"""8장 lenetlib.canvas: 브라우저 없이 위젯의 파이썬 쪽(획 → 예측·그림·안내)과 그림 함수."""
+
+from __future__ import annotations
+
+import re
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from lenetlib import canvas, handwriting
+from lenetlib.preprocessing import preprocess_images
+from tests.conftest import raises_korean
+
+SEVEN = [[[60.0, 50.0], [220.0, 50.0], [120.0, 250.0]]]
+PREDICTION = re.compile(r"^예측: \d \((>99\.9|\d{1,2}\.\d)%\)$")
+
+
+@pytest.fixture(scope="module")
+def model(lenet5):
+    """훈련하지 않은 LeNet-5: 파이썬 쪽 흐름만 보므로 예측이 맞을 필요는 없음."""
+    return lenet5
+
+
+def test_read_digit_matches_model_predict(model):
+    drawn = handwriting.Strokes(SEVEN)
+    reading = canvas.read_digit(model, drawn)
+    expected = model.predict(preprocess_images(handwriting.to_mnist(drawn)[None]), verbose=0)[0]
+    np.testing.assert_allclose(reading.probabilities, expected, atol=1e-6)
+    assert reading.digit == int(expected.argmax())
+    assert reading.mnist.shape == (28, 28) and reading.c1.shape == (28, 28, 6)
+    assert PREDICTION.match(reading.text), reading.text
+
+
+def test_reading_text_never_rounds_up_to_100():
+    p = np.full(10, 1e-5)
+    p[3] = 1 - p.sum() + 1e-5
+    sure = canvas.Reading(3, p, np.zeros((28, 28)), np.zeros((28, 28, 6)))
+    assert sure.text == "예측: 3 (>99.9%)"
+    half = canvas.Reading(1, np.r_[0.25, 0.75, np.zeros(8)], np.zeros((28, 28)), np.zeros((1,)))
+    assert half.text == "예측: 1 (75.0%)"
+
+
+def test_widget_predicts_on_each_stroke_and_clears(model):
+    board = canvas.DigitCanvas(model)
+    assert board.prediction == "" and "그려 보세요" in board.message
+    board.strokes = SEVEN  # 브라우저가 획을 뗄 때 보내는 것과 같은 값
+    assert PREDICTION.match(board.prediction), board.prediction
+    assert board.prediction == board.reading.text and board.message == ""
+    assert board.image.startswith("data:image/png;base64,") and len(board.image) > 5000
+    assert board.reading.digit == canvas.read_digit(model, handwriting.Strokes(SEVEN)).digit
+    board.strokes = []  # 지우기 버튼
+    assert board.prediction == "" and board.image == "" and board.reading is None
+    assert "캔버스가 비어 있습니다" in board.message
+    board.strokes = [[[1, 2, 3]]]  # 망가진 획: 예외 대신 안내
+    assert board.prediction == "" and "(x, y) 점의 목록" in board.message
+    assert not plt.get_fignums()  # 위젯이 만든 그림은 닫혀서 셀 출력에 끼지 않음
+
+
+def test_widget_uses_its_stroke_width_and_size(model):
+    board = canvas.DigitCanvas(model, stroke_width=6.0, size=200)
+    board.strokes = [[[100.0, 20.0], [100.0, 180.0]]]
+    assert board.reading is not None
+    drawn = handwriting.Strokes(board.strokes, 6.0, (200, 200))
+    np.testing.assert_array_equal(board.reading.mnist, handwriting.to_mnist(drawn))
+
+
+def test_front_end_has_stable_class_names_and_pointer_events():
+    """브라우저 테스트가 찾는 이름과 마우스·터치 공통의 포인터 이벤트."""
+    for name in ("lenet-canvas", "lenet-prediction", "lenet-clear", "lenet-message"):
+        assert f'"{name}"' in canvas.DigitCanvas._esm
+    for event in ("pointerdown", "pointermove", "pointerup", "pointercancel", "save_changes"):
+        assert event in canvas.DigitCanvas._esm
+    assert "touch-action: none" in canvas.DigitCanvas._css
+
+
+def test_plot_steps_and_plot_reading(model):
+    images, _ = handwriting.load_samples()
+    steps = [handwriting.mnist_steps(images[i]) for i in (0, 12)]
+    fig = canvas.plot_steps(steps)
+    assert isinstance(fig, Figure) and len(fig.axes) == 2 * 7
+    assert fig.axes[6].images[0].get_array().shape == (32, 32)
+    assert [a.get_title() for a in fig.axes[:2]] == ["원본", "① 회색조"]
+    assert len(canvas.plot_steps(steps[0]).axes) == 7
+    reading = canvas.read_digit(model, images[0])
+    fig = canvas.plot_reading(reading)
+    assert isinstance(fig, Figure) and sum(bool(a.images) for a in fig.axes) == 1 + 6
+    plt.close("all")
+
+
+def test_bad_input(model):
+    raises_korean("Keras 모델", canvas.DigitCanvas, "model")
+    raises_korean("HandwritingSteps", canvas.plot_steps, [np.zeros((28, 28))])
+    raises_korean("HandwritingSteps", canvas.plot_steps, [])
+    raises_korean("canvas.Reading", canvas.plot_reading, np.zeros((28, 28)))
+    raises_korean("캔버스가 비어 있습니다", canvas.read_digit, model, handwriting.Strokes([]))
