@@ -1,10 +1,11 @@
 """논문(1998)의 평면 아핀 왜곡을 Keras 전처리 층으로: 훈련 중에만 매번 새로 (7장 ``07_paper.ipynb``)
 
 LeCun 외(1998)는 훈련 이미지를 이동(translation), 확대·축소(scaling), 찌그러뜨리기(squeezing:
-가로와 세로를 서로 다르게 늘이고 줄이기), 기울이기(shearing)로 비틀어 더 배웠습니다. 여기서는
-같은 왜곡을 ``keras.layers.RandomTranslation``·``RandomZoom``·``RandomShear``로 만들어 모델 맨 앞에
-둡니다. 이 층들은 ``training=True``일 때(``fit``)만 배치마다 새 왜곡을 만들고, 평가·예측에서는
-입력을 그대로 넘깁니다.
+가로와 세로를 서로 다르게 늘이고 줄이기), 가로 기울이기(horizontal shearing)로 비틀어 더
+배웠습니다. 여기서는 같은 왜곡을 ``keras.layers.RandomTranslation``·``RandomZoom``·
+``RandomShear``로 만들어 모델 맨 앞에 둡니다. 이 층들은 ``training=True``일 때(``fit``)만
+배치마다 새 왜곡을 만들고, 평가·예측에서는 입력을 그대로 넘깁니다. 논문과 달리 세로
+기울이기도 함께 겁니다 (7장의 기준 결과가 이 설정으로 잰 값).
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def distortions(
 
     ``translation``: 가로·세로 이동의 최대 비율, ``zoom``: 가로와 세로 배율을 **따로** 뽑는
     확대·축소의 최대 비율 (두 배율이 같은 쪽이면 확대·축소, 반대쪽이면 찌그러뜨리기),
-    ``shear``: 가로·세로 기울이기의 최대 계수. 0이면 그 왜곡을 끕니다. 빈 곳은 0(검은 배경).
+    ``shear``: 가로·세로 기울이기의 최대 계수 (논문은 가로만). 0이면 그 왜곡을 끕니다.
+    빈 곳은 0(검은 배경).
     ``interpolation``: 새 픽셀 값을 정하는 방법. 기본 ``"nearest"``(가장 가까운 픽셀)는 획을 흐리지
     않습니다. Keras 기본값 ``"bilinear"``는 층을 지날 때마다 획을 흐려, 선명한 테스트 이미지와
     달라집니다 (7장에서 잼). ``seed``: 같은 시드면 같은 왜곡. 입력은 ``(N, 32, 32, 1)``, 값 0~1.

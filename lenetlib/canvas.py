@@ -25,7 +25,7 @@ from lenetlib.preprocessing import PAD, preprocess_images
 
 __all__ = ["DigitCanvas", "Reading", "plot_reading", "plot_steps", "read_digit"]
 
-_STEP_TITLES = ("원본", "① 회색조", "② 반전·배경 빼기", "③ 잉크 상자로 자르기",
+_STEP_TITLES = ("원본", "① 회색조", "② 반전·배경 빼기", "③ 경계 상자로 자르기",
                 "④ 20×20에 맞추기", "⑤ 무게중심을 가운데로", "⑥ 패딩: 모델 입력")  # fmt: skip
 
 
@@ -56,7 +56,9 @@ def read_digit(model: Any, image: Any) -> Reading:
 
 
 def plot_reading(reading: Reading, *, true_label: int | None = None) -> Figure:
-    """캔버스 옆 그림: 모델이 본 28×28, 숫자별 확률 막대, C1 특성 맵 6장(같은 색 눈금). (8장)
+    """캔버스 옆 그림: MNIST 방식 28×28, 숫자별 확률 막대, C1 특성 맵 6장(같은 색 눈금). (8장)
+
+    모델에는 이 28×28을 2칸씩 패딩한 32×32가 들어갑니다. C1 맵의 빨강은 양수, 파랑은 음수입니다.
 
     ``true_label``을 주면 확률 막대에 정답을 표시하고, 틀린 예측 막대는 빨강입니다.
     """
@@ -68,7 +70,7 @@ def plot_reading(reading: Reading, *, true_label: int | None = None) -> Figure:
     left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.9, 2.1])
     ax = left.subplots()
     ax.imshow(reading.mnist, cmap="gray", vmin=0, vmax=255)
-    ax.set(xticks=[], yticks=[], title="모델이 본 28×28")
+    ax.set(xticks=[], yticks=[], title="MNIST 방식 28×28\n(모델에는 32×32로 패딩)")
     bars = middle.subplots()
     plotting.plot_probability_bars(reading.probabilities, bars, true_label=true_label)
     maps = np.moveaxis(reading.c1, -1, 0)
@@ -77,7 +79,7 @@ def plot_reading(reading: Reading, *, true_label: int | None = None) -> Figure:
     for k, (ax, m) in enumerate(zip(axes.ravel(), maps, strict=False)):
         image = ax.imshow(m, cmap="RdBu_r", vmin=-limit, vmax=limit)
         ax.set(xticks=[], yticks=[], title=f"C1 맵 {k + 1}")
-    right.colorbar(image, ax=axes, shrink=0.8)
+    right.colorbar(image, ax=axes, shrink=0.8, label="C1 출력 (빨강 +, 파랑 −)")
     return fig
 
 
@@ -127,7 +129,7 @@ function render({ model, el }) {
   const side = make("div", "lenet-side"), clear = make("button", "lenet-clear", "지우기");
   const prediction = make("div", "lenet-prediction"), message = make("div", "lenet-message");
   const result = make("img", "lenet-result");
-  result.alt = "모델이 본 28×28 이미지, 숫자별 확률, C1 특성 맵";
+  result.alt = "MNIST 방식 28×28 이미지, 숫자별 확률, C1 특성 맵";
   const ctx = canvas.getContext("2d");
   let strokes = model.get("strokes"), current = null;
   const paint = () => {  // 흰 바탕에 지금까지의 획을 모두 다시 그림 (점 하나짜리 획은 동그라미)
@@ -200,6 +202,9 @@ class DigitCanvas(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._model = checks.check_model(model)
         self.reading: Reading | None = None
+
+    def __repr__(self) -> str:
+        return "손글씨 캔버스 (브라우저에서 실행하면 그림판이 나타납니다)"
 
     @traitlets.observe("strokes")
     def _read_strokes(self, change: dict[str, Any]) -> None:

@@ -69,7 +69,8 @@ def _too_big(height: int, width: int) -> None:
     if height * width > MAX_PIXELS:
         raise ValueError(
             f"그림이 너무 큽니다: {width}×{height} = {height * width:,}화소 "
-            f"(최대 {MAX_PIXELS:,}화소). 숫자 부분만 잘라 내거나 2000×2000 이하로 줄여서 넣으세요."
+            f"(최대 {MAX_PIXELS:,}화소). 숫자 부분만 잘라 내거나 {MAX_PIXELS:,}화소 이하로 줄여서 "
+            "넣으세요 (숫자 하나는 500×500이면 충분합니다)."
         )
 
 
@@ -105,7 +106,7 @@ def render_strokes(strokes: Strokes) -> np.ndarray:
 
 def _open(source: Any) -> Image.Image:
     if isinstance(source, (bytes, bytearray)):
-        name, source = f"받은 bytes {len(source):,}바이트", io.BytesIO(bytes(source))
+        name, source = f"받은 데이터({len(source):,}바이트)", io.BytesIO(bytes(source))
     else:
         name = str(source)
         if not Path(source).is_file():
@@ -122,7 +123,12 @@ def _open(source: Any) -> Image.Image:
 
 
 def _from_array(x: Any) -> Image.Image:
-    arr = checks.as_numeric(x, "이미지")
+    arr = checks.as_numeric(x, "이미지", allow_nan=True)
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(
+            f"이미지 배열에 NaN이나 무한대가 {int((~np.isfinite(arr)).sum()):,}개 있습니다. "
+            "픽셀 값은 0~255(실수면 0~1)여야 합니다. 그림을 만든 계산을 확인하세요."
+        )
     if arr.ndim == 3 and arr.shape[-1] == 1:
         arr = arr[..., 0]
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[-1] not in (3, 4)):

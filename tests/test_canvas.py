@@ -66,6 +66,15 @@ def test_widget_uses_its_stroke_width_and_size(model):
     np.testing.assert_array_equal(board.reading.mnist, handwriting.to_mnist(drawn))
 
 
+def test_widget_headless_display_is_korean(model):
+    """브라우저 없이 실행한 셀 출력: 객체 주소 대신 한국어 한 줄."""
+    board = canvas.DigitCanvas(model)
+    assert repr(board).startswith("손글씨 캔버스")
+    data, _ = board._repr_mimebundle_()  # anywidget: (데이터, 메타데이터)
+    assert data["text/plain"] == repr(board)
+    assert "application/vnd.jupyter.widget-view+json" in data  # 브라우저에서는 그대로 위젯
+
+
 def test_front_end_has_stable_class_names_and_pointer_events():
     """브라우저 테스트가 찾는 이름과 마우스·터치 공통의 포인터 이벤트."""
     for name in ("lenet-canvas", "lenet-prediction", "lenet-clear", "lenet-message"):
@@ -86,6 +95,8 @@ def test_plot_steps_and_plot_reading(model):
     reading = canvas.read_digit(model, images[0])
     fig = canvas.plot_reading(reading)
     assert isinstance(fig, Figure) and sum(bool(a.images) for a in fig.axes) == 1 + 6
+    assert "32×32" in fig.axes[0].get_title()  # 28×28은 모델 입력 그대로가 아님
+    assert "빨강" in fig.axes[-1].get_ylabel()  # 색 막대가 색의 뜻을 말함
     plt.close("all")
 
 
