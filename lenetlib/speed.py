@@ -78,7 +78,7 @@ def disable() -> None:
 
 def is_enabled() -> bool:
     """``enable()``로 속도 설정을 켰는지 알려 줍니다. (부록 A, 4장)"""
-    return _state["splits"] is not None
+    return current_splits() is not None
 
 
 def current_splits() -> int | None:
@@ -91,7 +91,7 @@ def trainer(model: keras.Model, seed: int | None = None) -> keras.Model:
 
     껍데기는 ``model``의 변수를 함께 쓰므로 훈련이 끝난 ``model``을 바로 평가할 수 있습니다.
     ``seed``는 훈련 데이터를 섞는 순서의 시드 (``None``이면 NumPy 난수 상태에서 하나 뽑음)."""
-    splits = _state["splits"]
+    splits = current_splits()
     seed = None if seed is None else check_seed(seed)
     return model if splits is None else _Trainer(model, splits, seed)
 

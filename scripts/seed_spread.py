@@ -26,33 +26,18 @@ DEFAULT_SEEDS = (42, 1, 2, 3, 4)
 
 def train_one(seed: int) -> dict:
     """4장의 기본 훈련을 시드 ``seed``로 한 번 하고 테스트 결과를 돌려줍니다."""
-    from lenetlib import config, data, evaluation, model, preprocessing, speed, training
-    from lenetlib._internal.backend import keras
+    sys.path.insert(0, str(ROOT))  # bench/는 저장소 루트의 꾸러미
+    from bench.bench import chapter4_fit, chapter4_model
+    from lenetlib import config, data, evaluation, preprocessing, speed, training
 
     config.setup(seed)
     speed.enable()
     train, test = data.load_mnist()
     prepared = preprocessing.prepare_mnist(train, test)
     cfg = training.TrainConfig(seed=seed)
-    config.set_seed(cfg.seed)
-    lenet = model.build_lenet5()
-    trainer = speed.trainer(lenet, seed=cfg.seed)
-    trainer.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=cfg.learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
+    lenet, trainer = chapter4_model(cfg)  # make bench와 같은 4장 코드 (set_seed, build, compile)
     start = time.perf_counter()
-    keras_history = trainer.fit(
-        prepared.x_train,
-        prepared.y_train,
-        validation_data=(prepared.x_val, prepared.y_val),
-        epochs=cfg.epochs,
-        batch_size=cfg.batch_size,
-        shuffle=cfg.shuffle,
-        callbacks=training.make_callbacks(cfg, progress="none"),
-        verbose=0,
-    )
+    keras_history = chapter4_fit(trainer, prepared, cfg, ())
     history = training.History.from_keras(keras_history, seconds=time.perf_counter() - start)
     result = evaluation.evaluate_model(lenet, prepared.x_test, prepared.y_test)
     return {
