@@ -16,7 +16,7 @@ export LENETLIB_PROGRESS ?= epoch
 export PYTHONUNBUFFERED := 1
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install data run timings seed-spread paper-reference handwriting-samples lab test test-unit test-notebooks test-outside test-browser colab lint format record bench clean
+.PHONY: install data run timings seed-spread paper-reference handwriting-samples lab test test-unit test-notebooks test-outside test-browser colab lint format record bench clean browser-tools book book-fast test-book probe
 
 install: $(STAMP)
 
@@ -32,12 +32,13 @@ $(STAMP): pyproject.toml constraints.txt
 data: $(STAMP)
 	$(BIN)/python -m lenetlib.data --repair
 
-# 4장·7장은 저장된 모델이 있어도 새로 훈련합니다(처음 실행하는 학생과 같게). 각 장의 걸린 시간이 머리말의
-# 시간(docs/timings.json)과 2배 넘게 다르면 실패합니다.
+# 4장·7장은 저장된 모델이 있어도 새로 훈련합니다(처음 실행하는 학생과 같게). 장마다 걸린 시간을 머리말의
+# 시간(docs/timings.json, 같은 CPU 종류)과 나란히 보여 주고, 2배 넘게 다르면 '참고'로 표시합니다(실패하지 않음).
 run: data
 	$(BIN)/python -m tests.nbtools run $(NOTEBOOKS) --out build
 
-# 각 장 머리말의 실행 시간을 다시 잽니다: 기본 매개변수(처음부터) + 빠른 매개변수 → docs/timings.json과 머리말
+# 각 장 머리말의 실행 시간을 다시 잽니다: 기본 매개변수(처음부터) + 빠른 매개변수 → docs/timings.json의
+# 이 컴퓨터의 CPU 종류(AVX-512 / AVX2) 칸과 머리말. 다른 일이 없는 컴퓨터에서 재세요.
 timings: data
 	$(BIN)/python -m tests.nbtools timings $(NOTEBOOKS) --out build/timings
 
@@ -51,6 +52,12 @@ test: test-unit test-notebooks
 
 test-unit: data
 	$(BIN)/python -m pytest tests -q
+
+# 이슈 #18의 탐침 약 500개 (tools/probe.py): 잘못되었거나 경계에 있는 입력 하나와 기대 하나씩
+# (손글씨, 캔버스, 연습 문제, 7장 도우미, 산출물, MNIST 캐시, 속도 설정, 준비 블록). 임시 폴더에서만
+# 쓰고 사용자 파일을 건드리지 않는지도 봅니다. 영역별 합계를 내고 나쁜 탐침이 있으면 실패 (2코어 약 1~2분)
+probe: data
+	$(BIN)/python -m tools.probe
 
 # papermill이 빠른 매개변수(작은 훈련 부분 집합, 2 에포크)를 넣은 사본을 build/nbtest에 만들고,
 # nbval이 그 사본을 실행하며 # NBVAL_CHECK_OUTPUT 셀의 출력을 저장된 출력과 비교합니다.
@@ -73,25 +80,28 @@ test-outside: $(STAMP)
 # 진짜 브라우저: make lab과 같은 JupyterLab을 헤드리스 Chromium(Playwright)으로 열어 각 장을 모두 실행.
 # chromium·한글 글꼴이 없으면 apt로 설치합니다(root 필요). 스크린숏: build/browser/
 PLAYWRIGHT ?= playwright==1.65.2
-test-browser: data
+test-browser: data browser-tools
+	$(BIN)/python -m tests.browser $(NOTEBOOKS)
+
+# test-browser와 test-book이 함께 쓰는 도구: 데비안 chromium, 한글 글꼴, Playwright(파이썬)
+browser-tools: $(STAMP)
 	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi cjk; then \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 		else echo "chromium과 fonts-noto-cjk가 필요합니다: sudo apt-get install chromium fonts-noto-cjk"; exit 1; fi; \
 	fi
 	@$(BIN)/python -c "import playwright" 2>/dev/null || $(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt $(PLAYWRIGHT)
-	$(BIN)/python -m tests.browser $(NOTEBOOKS)
 
 # 저장소 주소(pyproject.toml [project.urls] Repository)에 맞춰 배지·첫 셀·README의 Colab 안내를 다시 씁니다.
 colab: $(STAMP)
 	$(BIN)/python -m tests.nbtools colab $(NOTEBOOKS) $(SOLUTIONS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check lenetlib tests bench scripts
-	$(BIN)/ruff format --check lenetlib tests bench scripts
+	$(BIN)/ruff check lenetlib tests tools bench scripts
+	$(BIN)/ruff format --check lenetlib tests tools bench scripts
 	$(BIN)/python -m tests.nbtools check-canonical $(NOTEBOOKS) $(SOLUTIONS)
 
 format: $(STAMP)
-	$(BIN)/ruff format lenetlib tests bench scripts
+	$(BIN)/ruff format lenetlib tests tools bench scripts
 	$(BIN)/python -m tests.nbtools normalize $(NOTEBOOKS) $(SOLUTIONS)
 
 # 검사 셀(# NBVAL_CHECK_OUTPUT)의 기대 출력을 다시 기록합니다. 예: make record NB=notebooks/01_data.ipynb
@@ -123,3 +133,25 @@ bench: data
 clean:
 	rm -rf build .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
+
+# 책: make run이 실행한 장(build/*.ipynb)을 다시 실행하지 않고 정적 한국어 HTML 책으로 (build/book/index.html).
+# Jupyter Book 1의 엔진(Sphinx + MyST-NB + sphinx-book-theme, pyproject.toml의 book 묶음)을 처음 한 번 설치합니다.
+# 차례(1~8장, 부록, 풀이, 용어집·API·논문 재현 표), 한국어 검색, 책에 실은 나눔고딕, MathML 수식 (인터넷 불필요)
+BOOK_FROM ?= build
+BOOK_STAMP := $(VENV)/.book-installed
+$(BOOK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book]'
+	@touch $@
+
+book: $(BOOK_STAMP)
+	$(BIN)/python -m tools.book build $(NOTEBOOKS) --from $(BOOK_FROM) --out build/book
+
+# make run 없이: 빠른 매개변수(TRAIN_LIMIT=3000, EPOCHS=2)로 장을 build/book-run/에 실행하고 그것으로 책 (CI, 약 3분)
+book-fast: data $(BOOK_STAMP)
+	$(BIN)/python -m tools.book run-fast $(NOTEBOOKS) --out build/book-run
+	$(MAKE) --no-print-directory book BOOK_FROM=build/book-run
+
+# 만든 책을 인터넷을 막은 헤드리스 Chromium으로: 모든 쪽의 콘솔 오류·그림·한글 글꼴·깨진 링크, "과대적합" 검색.
+# 스크린숏 세 장: build/book-shots/
+test-book: $(BOOK_STAMP) browser-tools
+	$(BIN)/python -m tools.book test build/book --shots build/book-shots

@@ -1,15 +1,25 @@
 """`make bench`: LeNet-5 훈련 속도를 원래 노트북, 4장(lenetlib의 speed 설정), PyTorch와 비교합니다.
 
-한 번의 실행에서 세 방식을 A B C A B C ... 순서로 번갈아 돌려(다른 작업과 CPU를 나눠 쓰는
-잡음을 고르게 나누려고) 에포크 시간의 중앙값을 냅니다.
+한 번의 실행에서 방식들을 A A' B C D A A' B C D ... 순서로 번갈아 돌려(다른 작업과 CPU를
+나눠 쓰는 잡음을 고르게 나누려고) 에포크 시간의 중앙값을 냅니다. 결과의 첫 줄은 CPU(모델,
+AVX2/AVX-512/VNNI)입니다.
 
 - A: 원래 노트북 방식 — ``tf.pad``로 만든 텐서를 ``model.fit(validation_split=0.1)``에 넘기고
-  컴파일 기본값(``optimizer="adam"``)과 진행 막대(``verbose=1``)를 씁니다.
+  컴파일 기본값(``optimizer="adam"``)과 진행 막대(``verbose=1``)를 씁니다. oneDNN은 TensorFlow의
+  기본값 그대로(AVX-512 VNNI 등이 있는 CPU에서만 켜짐; ``TF_ENABLE_ONEDNN_OPTS``를 정했으면 그 값).
+- A': A와 같은 코드에 ``TF_ENABLE_ONEDNN_OPTS=1``만 더함 (``import lenetlib``이 정하는 기본값).
 - B: 4장 그대로 — ``config.setup`` → ``speed.enable()`` → ``prepare_mnist`` → ``build_lenet5``
-  → ``trainer = speed.trainer(model)`` → ``trainer.compile(Adam, categorical_crossentropy,
-  accuracy)`` → ``trainer.fit(..., callbacks=training.make_callbacks(cfg))``.
+  → ``training.train`` (4장 훈련 셀의 ``speed.trainer`` → ``compile(Adam, categorical_crossentropy,
+  accuracy)`` → ``fit(..., callbacks=training.make_callbacks(cfg))``와 같은 코드의 한 곳).
 - C: 같은 신경망·최적화기를 PyTorch 즉시 실행(eager)으로 훈련 (외부 기준).
   torch가 없으면 건너뜁니다.
+- D: 표준 데이터 병렬 ``tf.distribute.MirroredStrategy`` — CPU를 코어 수만큼의 논리 장치로
+  나누고, ``strategy.scope()`` 안에서 만든 평범한 Keras 모델에 ``model.fit`` (B의 껍데기 대신
+  쓸 수 있는지 평가).
+
+``--emulate-avx2``: AVX-512 CPU에서 AVX2 CPU를 흉내 냅니다 (oneDNN을 ``ONEDNN_MAX_CPU_ISA=AVX2``로
+제한하고, A는 TensorFlow가 AVX2 CPU에서 그러듯 oneDNN을 끔). 흉내일 뿐이라 진짜 AVX2 CPU의 값과는
+다를 수 있고, 결과에 그렇게 적힙니다.
 
 각 방식은 모델을 한 번 만들고 워밍업 에포크(그래프 추적·컴파일 포함)를 뺀 뒤, 측정마다
 ``fit``을 한 번 불러 3 에포크(훈련 + 검증 6,000장)를 돌리고 **셋째 에포크**를 잽니다. 20 에포크를
@@ -51,9 +61,15 @@ DEFAULT_OUT = ROOT / "build" / "bench"
 DATA_PATH = ROOT / "data" / "mnist.npz"
 TARGET_ACCURACY = 0.99
 
-LABEL_A = "A 원래 노트북 (model.fit, validation_split)"
+LABEL_A = "A 원래 노트북 (model.fit, validation_split, TensorFlow 기본 oneDNN)"
+LABEL_A1 = "A' 원래 노트북 + oneDNN 켬 (TF_ENABLE_ONEDNN_OPTS=1)"
 LABEL_B = "B 4장 (speed.enable, speed.trainer, compile/fit)"
 LABEL_C = "C PyTorch 즉시 실행 (같은 신경망)"
+LABEL_D = "D MirroredStrategy (논리 CPU 장치, 평범한 Keras model.fit)"
+#: 방식 열쇠 → 표의 이름. 자식 프로세스 인자로는 A'를 "A1"로 씁니다.
+LABELS = {"A": LABEL_A, "A1": LABEL_A1, "B": LABEL_B, "C": LABEL_C, "D": LABEL_D}
+#: 사용자가 bench를 실행할 때 정해 둔 oneDNN 값 (lenetlib을 불러오기 전에 읽음; 없으면 None)
+USER_ONEDNN = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
 
 
 # ---------------------------------------------------------------------------
@@ -143,6 +159,16 @@ class Measurement:
         }
 
 
+B_A1, A1_A = "B/A'", "A'/A"
+
+
+def ratios(sps: dict[str, float | None]) -> dict[str, float | None]:
+    """방식별 초당 샘플 수 → 비율 B/A, B/A', B/C, B/D, A'/A (없는 방식은 None)."""
+    pairs = {"B/A": ("B", "A"), B_A1: ("B", "A1"), "B/C": ("B", "C"), "B/D": ("B", "D"),
+             A1_A: ("A1", "A")}  # fmt: skip
+    return {name: ratio(sps.get(top), sps.get(bottom)) for name, (top, bottom) in pairs.items()}
+
+
 def _fmt(value: float | None, spec: str, missing: str = "—") -> str:
     return missing if value is None else format(value, spec)
 
@@ -155,7 +181,7 @@ def format_markdown(results: dict[str, Any]) -> str:
         f"- 기기: {results.get('machine', '?')}",
         f"- 훈련 이미지 {results.get('n_train', '?'):,}장 + 검증 {results.get('n_val', '?'):,}장, "
         f"배치 {results.get('batch_size', 128)}, 반복 {results.get('repeats', '?')}회 "
-        "(A B C 번갈아, 워밍업 제외, fit마다 3 에포크 중 셋째 에포크, 중앙값)",
+        "(방식들을 번갈아, 워밍업 제외, fit마다 3 에포크 중 셋째 에포크, 중앙값)",
         "",
         "| 방식 | 에포크 시간 (초, 중앙값) | 초당 샘플 수 | 측정값 (초) |",
         "| --- | ---: | ---: | --- |",
@@ -172,9 +198,18 @@ def format_markdown(results: dict[str, Any]) -> str:
     r = results.get("ratios", {})
     lines += [
         "",
-        f"- B/A (lenetlib ÷ 원본): **{_fmt(r.get('B/A'), '.2f')}배** (목표 1.5배 이상)",
-        f"- B/C (lenetlib ÷ PyTorch): **{_fmt(r.get('B/C'), '.2f')}배** (1.0이면 PyTorch와 같음)",
+        f"- B/A (4장 ÷ 원본, TensorFlow 기본 oneDNN): **{_fmt(r.get('B/A'), '.2f')}배**",
+        f"- B/A' (4장 ÷ 원본 + oneDNN): **{_fmt(r.get(B_A1), '.2f')}배**, "
+        f"A'/A (oneDNN만 켠 효과): {_fmt(r.get(A1_A), '.2f')}배",
+        f"- B/C (4장 ÷ PyTorch): **{_fmt(r.get('B/C'), '.2f')}배** (1.0이면 PyTorch와 같음)",
+        f"- B/D (4장 ÷ MirroredStrategy): **{_fmt(r.get('B/D'), '.2f')}배** "
+        "(1보다 크면 4장의 껍데기가 빠름)",
     ]
+    onednn = {k[7:]: v for k, v in results.items() if k.startswith("onednn_")}
+    if onednn:
+        shown = ", ".join(f"{'A' + chr(39) if k == 'A1' else k} {'켜짐' if v else '꺼짐'}"
+                          for k, v in onednn.items())  # fmt: skip
+        lines.append(f"- oneDNN: {shown}")
     tt = results.get("time_to_target")
     if tt:
         if tt.get("reached"):
@@ -228,7 +263,7 @@ def format_console(results: dict[str, Any]) -> str:
                 f"{_fmt(m.get('samples_per_second'), ',.0f')} 샘플/초"
             )
     r = results.get("ratios", {})
-    out.append(f"  B/A = {_fmt(r.get('B/A'), '.2f')}배, B/C = {_fmt(r.get('B/C'), '.2f')}배")
+    out.append("  " + ", ".join(f"{k} = {_fmt(v, '.2f')}배" for k, v in r.items()))
     return "\n".join(out)
 
 
@@ -410,61 +445,30 @@ def _chapter_config(overrides: dict[str, Any] | None, **fixed: Any) -> Any:
     return replace(TrainConfig(), **values, **fixed)
 
 
-def chapter4_model(cfg: Any) -> tuple[Any, Any]:
-    """4장처럼 시드를 고정하고 LeNet-5를 만든 뒤 ``speed.trainer``로 컴파일합니다."""
-    from lenetlib import config, speed
-    from lenetlib._internal.backend import keras
-    from lenetlib.model import build_lenet5
-
-    config.set_seed(cfg.seed)
-    lenet = build_lenet5()
-    trainer = speed.trainer(lenet, seed=cfg.seed)  # 속도 설정이 꺼져 있으면 lenet 그대로
-    trainer.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=cfg.learning_rate),
-        loss="categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return lenet, trainer
-
-
-def chapter4_fit(trainer: Any, data: Any, cfg: Any, callbacks: Sequence[Any]) -> Any:
-    """4장의 ``trainer.fit`` 호출 그대로 (진행 표시만 끔)."""
-    from lenetlib import training
-
-    return trainer.fit(
-        data.x_train,
-        data.y_train,
-        validation_data=(data.x_val, data.y_val),
-        epochs=cfg.epochs,
-        batch_size=cfg.batch_size,
-        shuffle=cfg.shuffle,
-        callbacks=training.make_callbacks(cfg, progress="none") + list(callbacks),
-        verbose=0,
-    )
-
-
 def setup_lenetlib(
     raw_train: tuple[Any, Any],
     raw_test: tuple[Any, Any],
     overrides: dict[str, Any] | None = None,
 ) -> tuple[Callable[[], tuple[float, float]], int, dict[str, Any]]:
-    """4장의 훈련을 준비하고, 측정마다 ``trainer.fit(epochs=3)`` 한 번을 잽니다.
+    """4장의 훈련을 준비하고, 측정마다 ``training.train(epochs=3)`` 한 번을 잽니다.
 
-    컴파일은 한 번만 하고(4장처럼), 측정마다 같은 훈련용 모델로 ``fit``을 다시 부릅니다
-    (20 에포크를 한 번에 돌리는 실제 사용과 같은 상태).
+    ``training.train``은 4장 훈련 셀(``speed.trainer``, ``compile``, ``fit``)과 같은 코드입니다.
+    측정마다 같은 모델을 이어서 훈련하고, 셋째 에포크만 잽니다 (준비·추적 비용은 첫 에포크에).
     """
-    from lenetlib import speed
+    from lenetlib import config, speed, training
+    from lenetlib.model import build_lenet5
     from lenetlib.preprocessing import prepare_mnist
 
     cfg = _chapter_config(overrides, epochs=EPOCHS_PER_CALL)
     splits = _chapter_setup(cfg.seed, (overrides or {}).get("splits"))  # TensorFlow 계산 전에
     data = prepare_mnist(raw_train, raw_test)
-    _, trainer = chapter4_model(cfg)
+    config.set_seed(cfg.seed)
+    lenet = build_lenet5()
 
     def run() -> tuple[float, float]:
         timer = _epoch_timer()
         t0 = time.perf_counter()
-        chapter4_fit(trainer, data, cfg, [timer])
+        training.train(lenet, data, cfg, callbacks=[timer], progress="none")
         return timer.times[-1], time.perf_counter() - t0
 
     info = {
@@ -477,6 +481,49 @@ def setup_lenetlib(
         },
     }
     return run, len(data.x_train), info
+
+
+def setup_mirrored(
+    raw_train: tuple[Any, Any], raw_test: tuple[Any, Any]
+) -> tuple[Callable[[], tuple[float, float]], int, dict[str, Any]]:
+    """D: 표준 데이터 병렬. CPU를 코어 수만큼의 논리 장치로 나누고 ``MirroredStrategy``로
+    평범한 Keras 모델을 ``model.fit``합니다 (B와 같은 입력 파이프라인, ``steps_per_execution``)."""
+    import tensorflow as tf
+
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    tf.config.set_logical_device_configuration(
+        cpu, [tf.config.LogicalDeviceConfiguration()] * max(2, cores or 1)
+    )
+    from lenetlib import config, speed
+    from lenetlib._internal.backend import keras
+    from lenetlib.model import build_lenet5
+    from lenetlib.preprocessing import prepare_mnist
+
+    cfg = _chapter_config(None, epochs=EPOCHS_PER_CALL)
+    with quiet_stdout():
+        config.setup(cfg.seed)
+    data = prepare_mnist(raw_train, raw_test)
+    devices = [d.name for d in tf.config.list_logical_devices("CPU")]
+    strategy = tf.distribute.MirroredStrategy(
+        devices, cross_device_ops=tf.distribute.ReductionToOneDevice()
+    )
+    with strategy.scope():
+        lenet = build_lenet5()
+        lenet.compile(optimizer=keras.optimizers.Adam(learning_rate=cfg.learning_rate),
+                      loss="categorical_crossentropy", metrics=["accuracy"],
+                      steps_per_execution=speed.STEPS_PER_EXECUTION)  # fmt: skip
+    train = speed._pipeline(data.x_train, data.y_train, cfg.batch_size, True, cfg.seed)
+    val = speed._pipeline(data.x_val, data.y_val, speed.VALIDATION_BATCH_SIZE, False, None)
+
+    def run() -> tuple[float, float]:
+        timer = _epoch_timer()
+        t0 = time.perf_counter()
+        lenet.fit(train, validation_data=val, epochs=EPOCHS_PER_CALL, shuffle=False,
+                  callbacks=[timer], verbose=0)  # fmt: skip
+        return timer.times[-1], time.perf_counter() - t0
+
+    return run, len(data.x_train), {"devices": devices}
 
 
 def time_to_target(
@@ -494,7 +541,9 @@ def time_to_target(
     """
     import numpy as np
 
+    from lenetlib import config, training
     from lenetlib._internal.backend import keras  # TensorFlow 시작 로그를 숨기고 불러옴
+    from lenetlib.model import build_lenet5
     from lenetlib.preprocessing import prepare_mnist
 
     cfg = _chapter_config(overrides, epochs=max_epochs)
@@ -502,7 +551,8 @@ def time_to_target(
     data = prepare_mnist(raw_train, raw_test)
     y_test = np.asarray(data.y_test)
     labels = y_test.argmax(1) if y_test.ndim == 2 else y_test
-    lenet, trainer = chapter4_model(cfg)
+    config.set_seed(cfg.seed)
+    lenet = build_lenet5()
     record: dict[str, Any] = {"accuracies": [], "seconds": []}
 
     class TestProbe(keras.callbacks.Callback):
@@ -522,7 +572,7 @@ def time_to_target(
                 self.model.stop_training = True
             self.eval_seconds += time.perf_counter() - t0
 
-    chapter4_fit(trainer, data, cfg, [TestProbe()])
+    training.train(lenet, data, cfg, callbacks=[TestProbe()], progress="none")
     accs = record["accuracies"]
     hit = next((i for i, a in enumerate(accs) if a >= target), None)
     out: dict[str, Any] = {
@@ -600,8 +650,35 @@ def setup_torch(
 # ---------------------------------------------------------------------------
 
 
-def machine_description() -> str:
-    return f"{platform.machine()} CPU {os.cpu_count()}코어, Python {platform.python_version()}"
+def machine_description(emulate_avx2: bool = False) -> str:
+    """CPU 모델, 코어 수, 명령어 집합(AVX2/AVX-512/VNNI), Python 버전을 한 줄로."""
+    from lenetlib._internal.cpu import cpu_info, cpu_kind
+
+    info = cpu_info()
+    flags = info["flags"]
+    assert isinstance(flags, dict)
+    shown = ", ".join(f"{name} {'있음' if has else '없음'}" for name, has in flags.items())
+    text = (
+        f"{info['model']} ({info['machine']}, {info['cores']}코어, {cpu_kind(info)}; {shown}), "
+        f"Python {platform.python_version()}"
+    )
+    if emulate_avx2:
+        text += " — AVX2 흉내(--emulate-avx2: oneDNN을 AVX2로 제한, A는 oneDNN 끔)"
+    return text
+
+
+def worker_environment(key: str, emulate_avx2: bool) -> dict[str, str]:
+    """방식마다 자식 프로세스의 환경: oneDNN 값을 방식의 정의대로 정합니다."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    if key == "A1":
+        env["TF_ENABLE_ONEDNN_OPTS"] = "1"
+    elif key == "A" and emulate_avx2 and USER_ONEDNN is None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = "0"  # TensorFlow가 AVX2 CPU에서 고르는 기본값
+    elif USER_ONEDNN is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = USER_ONEDNN
+    if emulate_avx2:
+        env["ONEDNN_MAX_CPU_ISA"] = "AVX2"
+    return env
 
 
 class _Worker:
@@ -611,12 +688,13 @@ class _Worker:
     자동 조정 스레드)가 다음 방식의 측정을 방해했습니다. 쉬는 동안 자식은 표준 입력을 기다립니다.
     """
 
-    def __init__(self, key: str, argv: Sequence[str] | None) -> None:
+    def __init__(self, key: str, argv: Sequence[str] | None, emulate_avx2: bool = False) -> None:
         args = list(sys.argv[1:] if argv is None else argv)
         command = [sys.executable, str(Path(__file__).resolve()), *args, "--worker", key]
         self.proc = subprocess.Popen(
-            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
-        )
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
+            env=worker_environment(key, emulate_avx2),
+        )  # fmt: skip
 
     def receive(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -643,6 +721,16 @@ class _Worker:
                 self.proc.kill()
 
 
+def onednn_enabled() -> bool | None:
+    """이 프로세스의 TensorFlow가 oneDNN 커널을 쓰는지 (알 수 없으면 None)."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port
+
+        return bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        return None
+
+
 def _reply(payload: dict[str, Any]) -> None:
     print("@@" + json.dumps(payload, ensure_ascii=False), flush=True)
 
@@ -654,7 +742,7 @@ def worker_main(args: argparse.Namespace) -> int:
     raw_train, raw_test = load_raw(args.images)
     info: dict[str, Any] = {}
     try:
-        if args.worker == "A":
+        if args.worker in ("A", "A1"):
             run, n_train = setup_original(raw_train)
             import tensorflow as tf
 
@@ -662,9 +750,14 @@ def worker_main(args: argparse.Namespace) -> int:
         elif args.worker == "B":
             run, n_train, info_b = setup_lenetlib(raw_train, raw_test, args.overrides)
             info = {"lenetlib": info_b}
+        elif args.worker == "D":
+            run, n_train, info_d = setup_mirrored(raw_train, raw_test)
+            info = {"mirrored": info_d}
         else:
             run, n_train, info_c = setup_torch(raw_train)
             info = {"torch": info_c}
+        if args.worker != "C":
+            info["onednn_" + args.worker] = onednn_enabled()
     except ImportError as exc:
         skipped = (
             "PyTorch(torch)를 불러올 수 없어 C를 건너뜁니다. `make bench`가 설치하며, "
@@ -706,7 +799,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     p.add_argument("--no-torch", action="store_true", help="PyTorch 비교(C)를 건너뜁니다")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="결과 폴더 (기본 build/bench)")
-    p.add_argument("--worker", choices=["A", "B", "C"], help=argparse.SUPPRESS)  # 내부용
+    p.add_argument("--worker", choices=list(LABELS), help=argparse.SUPPRESS)  # 내부용
+    p.add_argument(
+        "--no-mirrored", action="store_true", help="MirroredStrategy 비교(D)를 건너뜁니다"
+    )
+    p.add_argument(
+        "--emulate-avx2",
+        action="store_true",
+        help="AVX-512 CPU에서 AVX2 CPU를 흉내 냅니다 (oneDNN을 AVX2로 제한, A는 oneDNN 끔)",
+    )
     p.add_argument(
         "--set",
         action="append",
@@ -735,7 +836,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.worker:
         return worker_main(args)
     started = time.perf_counter()
-    results: dict[str, Any] = {"machine": machine_description(), "repeats": args.repeats}
+    results: dict[str, Any] = {
+        "machine": machine_description(args.emulate_avx2),
+        "emulate_avx2": args.emulate_avx2,
+        "repeats": args.repeats,
+    }
 
     log("== `import lenetlib` 시간 (새 프로세스 3번)")
     results["import_lenetlib"] = measure_import_time()
@@ -747,11 +852,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["versions"] = {"tensorflow": tf.__version__}
     meas: dict[str, Measurement] = {}
     log("== 준비와 워밍업: 방식마다 따로 된 프로세스 (그래프 추적·컴파일, 집계 제외)")
-    keys = ["A", "B"] + ([] if args.no_torch else ["C"])
-    workers = {key: _Worker(key, argv) for key in keys}
+    keys = ["A", "A1", "B"] + ([] if args.no_torch else ["C"]) + ([] if args.no_mirrored else ["D"])
+    workers = {key: _Worker(key, argv, args.emulate_avx2) for key in keys}
     for key, worker in workers.items():
         ready = worker.receive()
-        label = {"A": LABEL_A, "B": LABEL_B, "C": LABEL_C}[key]
+        label = LABELS[key]
         if ready.get("skipped"):
             meas[key] = Measurement(label, 0, skipped=ready["skipped"])
             log(f"  {key}: {ready['skipped']}")
@@ -765,8 +870,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         meas[key] = Measurement(label, ready["n_train"], warmup_seconds=ready["warmup"])
         results.update(ready.get("info", {}))
         log(f"  {key} 워밍업: {ready['warmup']:.1f}초")
-    if "C" not in meas:
-        meas["C"] = Measurement(LABEL_C, 0, skipped="--no-torch로 건너뛰었습니다.")
+    for key, flag in (("C", "--no-torch"), ("D", "--no-mirrored")):
+        meas.setdefault(key, Measurement(LABELS[key], 0, skipped=f"{flag}로 건너뛰었습니다."))
     active = [k for k in keys if not meas[k].skipped]
 
     log(f"== 측정: {' '.join(active)} 순서로 {args.repeats}번 번갈아")
@@ -787,8 +892,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results["n_train"] = n_a
     results["n_val"] = len(raw_train[0]) - n_a
     results["batch_size"] = 128
-    results["measurements"] = [meas[k].to_dict() for k in ("A", "B", "C")]
-    results["ratios"] = {"B/A": ratio(sps["B"], sps["A"]), "B/C": ratio(sps["B"], sps["C"])}
+    results["measurements"] = [meas[k].to_dict() for k in LABELS]
+    results["ratios"] = ratios(sps)
     log(format_console(results))
 
     if args.quick:

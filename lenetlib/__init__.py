@@ -13,11 +13,19 @@
 - :mod:`lenetlib.plotting` — 모든 장의 그림, :mod:`lenetlib.config` — 모든 장의 준비 블록
 - :mod:`lenetlib.speed` — 부록 A (선택: ``speed.enable()`` 한 줄로 켜는 CPU 속도 설정)
 
-``import lenetlib``은 TensorFlow를 불러오지 않고 아무 설정도 바꾸지 않습니다.
+``import lenetlib``은 TensorFlow를 불러오지 않고 스레드 설정도 바꾸지 않습니다. 하는 일은
+하나뿐입니다: x86 CPU에서 환경 변수 ``TF_ENABLE_ONEDNN_OPTS``의 기본값을 ``1``로 정해, 나중에
+불러올 TensorFlow가 AVX2만 있는 CPU에서도 빠른 oneDNN 커널을 쓰게 합니다 (사용자가 정한 값은
+그대로, 부록 A).
 """
 
 from __future__ import annotations
 
+from lenetlib._internal.cpu import set_onednn_default
+
 __version__ = "0.2.0"
+
+# 환경 변수의 기본값 하나 (스레드 설정이 아님). 끄려면 import 전에 TF_ENABLE_ONEDNN_OPTS=0
+set_onednn_default()
 
 __all__ = ["__version__"]

@@ -7,8 +7,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import itertools
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,8 +27,8 @@ from lenetlib._internal.paths import default_artifacts_dir
 from lenetlib.model import build_lenet5  # model이 layers를 불러와 사용자 정의 층도 등록됨
 
 __all__ = ["CONFIG_FILE", "HISTORY_FILE", "METRICS_FILE", "MODEL_FILE", "ArtifactError",
-           "RunOutcome", "artifacts_dir", "check_writable", "data_fingerprint", "find_run",
-           "get_or_train", "load_config", "load_history", "load_metrics", "load_model",
+           "RunOutcome", "artifacts_dir", "check_writable", "data_fingerprint", "describe_model",
+           "find_run", "get_or_train", "load_config", "load_history", "load_metrics", "load_model",
            "load_run_info", "save_metrics", "save_run"]  # fmt: skip
 
 MODEL_FILE = "lenet5.keras"
@@ -74,18 +76,42 @@ def artifacts_dir(directory: Folder = None) -> Path:
     if directory is None:
         return default_artifacts_dir()
     _expect(directory, (str, os.PathLike), "directory", "'artifacts'")
+    if not str(os.fspath(directory)).strip():  # Path("")는 조용히 지금 폴더가 됨
+        raise ValueError(
+            f"빈 문자열은 산출물 폴더(directory)로 쓸 수 없습니다. 받은 값: {directory!r}. 폴더 "
+            "경로(예: 'artifacts')를 주세요. 기본 폴더를 쓰려면 None, 지금 폴더를 쓰려면 '.'."
+        )
     return Path(directory).expanduser()
+
+
+def _busy(exc: TimeoutError, folder: Path, chapter: str) -> ArtifactError:
+    return ArtifactError(str(exc), folder, chapter, "그 프로세스가 끝난 뒤 다시 실행하세요")
 
 
 @contextlib.contextmanager
 def _writing(folder: Path, chapter: str) -> Iterator[None]:
     try:
         yield
+    except TimeoutError as exc:  # 다른 프로세스가 잠금을 오래 쥐고 있음
+        raise _busy(exc, folder, chapter) from exc
     except OSError as exc:
         blocked = isinstance(exc, (FileExistsError, NotADirectoryError, IsADirectoryError))
         why = "다른 파일·폴더가 그 자리(또는 상위 경로)를 차지해" if blocked else "권한·공간이 없어"
         todo = f"실행하기 전에 그것을 옮기거나, 쓸 수 있는 폴더를 {ARTIFACTS_ENV}로 지정하세요"
         raise ArtifactError(f"{why} 파일을 쓸 수 없습니다 ({exc})", folder, chapter, todo) from exc
+
+
+@contextlib.contextmanager
+def _reading(folder: Path, chapter: str = TRAIN) -> Iterator[None]:
+    """다른 프로세스가 이 폴더에 저장하는 중이면 끝나기를 (한도까지) 기다렸다가 읽습니다."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(atomic.locked(folder, shared=True))
+        except TimeoutError as exc:
+            raise _busy(exc, folder, chapter) from exc
+        except OSError:  # 없는 폴더 등: 잠그지 않고 읽음 (없는 파일은 읽는 쪽이 한국어로 알림)
+            pass
+        yield
 
 
 def check_writable(directory: Folder = None) -> Path:
@@ -96,7 +122,7 @@ def check_writable(directory: Folder = None) -> Path:
         for name in (MODEL_FILE, HISTORY_FILE, CONFIG_FILE, METRICS_FILE):
             if (folder / name).is_dir():
                 raise IsADirectoryError(f"파일 자리에 폴더가 있음: {folder / name}")
-        (probe := folder / f".write-test.{os.getpid()}.probe.tmp").write_bytes(b"ok")
+        (probe := folder / f".write-test.{os.getpid()}.probe.{atomic.MARKER}").write_bytes(b"ok")
         probe.unlink()
     return folder
 
@@ -115,6 +141,40 @@ def data_fingerprint(data: Any) -> dict[str, Any]:
     return {**out, "labels": digest.hexdigest()}
 
 
+def _layer_rows(model: Any, prefix: str = "") -> list[tuple[str, str, str]]:
+    """층마다 (경로, 종류, 설정 JSON). 안에 든 모델은 펼치고, 이름이 저절로 붙는 입력층은 뺌."""
+    rows: list[tuple[str, str, str]] = []
+    for layer in model.layers:
+        path, kind = prefix + layer.name, type(layer).__name__
+        if hasattr(layer, "layers"):
+            rows += [(path, kind, ""), *_layer_rows(layer, f"{path}/")]
+        elif kind != "InputLayer":
+            config = {k: v for k, v in layer.get_config().items() if k != "name"}
+            text = json.dumps(config, sort_keys=True, default=lambda v: type(v).__name__)
+            rows.append((path, kind, text))
+    return rows
+
+
+def describe_model(model: Any) -> dict[str, Any]:
+    """모델 구조 요약: 이름, 파라미터 수, 층(경로·종류), 층 설정 전체의 SHA-256. (4장, 7장)"""
+    rows = _layer_rows(check_model(model))
+    return {"name": model.name, "params": int(model.count_params()),
+            "layers": [f"{path} ({kind})" for path, kind, _ in rows],
+            "architecture": hashlib.sha256(json.dumps(rows).encode()).hexdigest()}  # fmt: skip
+
+
+def _differences(saved: Mapping[str, Any], other: Mapping[str, Any]) -> str:
+    """두 모델 요약의 다른 점 ('항목 앞 → 뒤', 같으면 ''). 예전 기록에 없는 항목은 비교하지 않음."""
+    out = [f"{k} {saved[k]!r} → {other[k]!r}" for k in ("name", "params")
+           if saved.get(k, other[k]) != other[k]]  # fmt: skip
+    if saved.get("architecture", other["architecture"]) != other["architecture"]:
+        mine = saved.get("layers") if isinstance(saved.get("layers"), list) else []
+        pairs = [p for p in itertools.zip_longest(mine, other["layers"], fillvalue="없음")
+                 if p[0] != p[1]]  # fmt: skip
+        out.append(f"층 {pairs[0][0]} → {pairs[0][1]}" if pairs else "층 설정(활성화 함수 등)")
+    return ", ".join(out)
+
+
 def save_run(directory: Folder, model: Any, history: training.History,
              cfg: training.TrainConfig, data: Any) -> Path:  # fmt: skip
     """모델·기록·설정을 한 묶음으로 저장합니다 (표지 config.json을 마지막에). (4장)"""
@@ -127,7 +187,7 @@ def save_run(directory: Folder, model: Any, history: training.History,
         "saved_at": time.strftime("%Y-%m-%d %H:%M:%S"),
         "train_config": cfg.to_dict(),
         "data": data_fingerprint(data),
-        "model": {"name": model.name, "params": int(model.count_params())},
+        "model": describe_model(model),
         _SPEED_KEY: speed.current_splits(),  # 속도 설정이 다르면 같은 시드라도 결과가 조금 다름
         "versions": dict(lenetlib=__version__, keras=keras.__version__, tensorflow=tf.__version__),
     }
@@ -137,22 +197,38 @@ def save_run(directory: Folder, model: Any, history: training.History,
     return folder
 
 
+def _raw(path: Path, chapter: str) -> bytes:
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):  # 이름 있는 파이프·장치: 열면 끝없이 기다림
+            why = "이름 있는 파이프·장치 등이라 읽지 않습니다. 옮기거나 지우세요"
+            raise ArtifactError(f"{subj(path.name)} 보통 파일이 아닙니다 ({why})", path, chapter)
+        return path.read_bytes()
+    except FileNotFoundError:
+        problem, todo = f"{path.name} 파일이 없습니다", "먼저 실행하세요"
+        raise ArtifactError(problem, path, chapter, todo) from None
+    except OSError as exc:
+        raise ArtifactError(f"{path.name} 파일을 읽을 수 없습니다 ({exc})", path, chapter) from exc
+
+
+def _run_dir(folder: Path, info: Mapping) -> Path:
+    """묶음 파일이 있는 곳: config.json의 ``run_folder``(세대 폴더). 예전 형식이거나 그 폴더가
+    없으면(보이는 파일만 복사해 옴) 폴더 바로 아래. 어느 쪽이든 해시를 확인합니다."""
+    run = folder / info.get("run_folder", "")
+    return run if run.is_dir() else folder
+
+
 def _read(folder: Path, name: str, info: Mapping | None = None, chapter: str = TRAIN,
           parse: Callable[[bytes], Any] = json.loads) -> Any:  # fmt: skip
-    """파일을 읽어 ``parse``로 바꿉니다. ``info``(config.json)를 주면 묶음 전체의 해시도 봅니다."""
-    path = folder / name
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ArtifactError(f"{name} 파일이 없습니다", path, chapter, "먼저 실행하세요") from None
-    except OSError as exc:
-        raise ArtifactError(f"{name} 파일을 읽을 수 없습니다 ({exc})", path, chapter) from exc
+    """파일을 읽어 ``parse``로 바꿉니다. ``info``(config.json)를 주면 그 세대 폴더에서 읽고
+    묶음 전체의 해시도 봅니다."""
+    base = folder if info is None else _run_dir(folder, info)
+    raw = _raw(base / name, chapter)
     for part in (MODEL_FILE, HISTORY_FILE) if info is not None else ():  # 한 파일이라도 다르면
-        got = raw if part == name else _read(folder, part, chapter=chapter, parse=bytes)
+        got = raw if part == name else _raw(base / part, chapter)
         if hashlib.sha256(got).hexdigest() != info["files"].get(part):
             why = f"{topic(part)} {CONFIG_FILE}에 기록된 실행의 것이 아닙니다 (저장 중단·동시 저장)"
-            raise ArtifactError(why, folder / part, chapter)
-    return _parse(parse, raw, path, chapter)
+            raise ArtifactError(why, base / part, chapter)
+    return _parse(parse, raw, base / name, chapter)
 
 
 def _parse(make: Callable[[Any], Any], raw: Any, path: Path, chapter: str = TRAIN) -> Any:
@@ -167,6 +243,8 @@ def load_run_info(directory: Folder = None) -> dict[str, Any]:
     info = _read(folder := artifacts_dir(directory), CONFIG_FILE)
     got = info if isinstance(info, dict) else {}
     bad = [k for k, kind in _INFO.items() if not isinstance(got.get(k), kind)]
+    if "run_folder" in got and not atomic.is_run_name(got["run_folder"]):  # 폴더 밖을 가리키면
+        bad.append("run_folder")
     if bad:
         problem = f"config.json의 {', '.join(bad)} 항목이 없거나 형식이 틀립니다"
         raise ArtifactError(problem, folder / CONFIG_FILE)
@@ -174,9 +252,14 @@ def load_run_info(directory: Folder = None) -> dict[str, Any]:
 
 
 def _model(folder: Path, info: Mapping) -> Any:
-    load = functools.partial(keras.saving.load_model, folder / MODEL_FILE, safe_mode=True)
+    path = _run_dir(folder, info) / MODEL_FILE
+    load = functools.partial(keras.saving.load_model, path, safe_mode=True)
     model = _read(folder, MODEL_FILE, info, parse=lambda _: load())  # 해시를 확인한 뒤 불러옴
     _read(folder, MODEL_FILE, info, parse=bytes)  # 불러오는 동안 바뀌지 않았는지 다시 확인
+    differs = _differences(info["model"], describe_model(model))  # 해시까지 고쳐 쓴 다른 모델
+    if differs:
+        why = f"{topic(MODEL_FILE)} {CONFIG_FILE}에 기록된 모델과 다릅니다 (기록 → 파일: {differs})"
+        raise ArtifactError(why, path)
     return model
 
 
@@ -186,40 +269,57 @@ def _history(folder: Path, info: Mapping) -> training.History:
 
 
 def load_model(directory: Folder = None) -> Any:
-    """4장이 저장한 모델을 불러옵니다 (묶음의 해시 확인, ``safe_mode`` 켬). (4장, 5·6장)"""
-    return _model(folder := artifacts_dir(directory), load_run_info(folder))
+    """4장이 저장한 모델을 불러옵니다 (묶음의 해시·구조 확인, ``safe_mode`` 켬). (4장, 5·6장)"""
+    with _reading(folder := artifacts_dir(directory)):
+        return _model(folder, load_run_info(folder))
 
 
 def load_history(directory: Folder = None) -> training.History:
     """4장이 저장한 훈련 기록을 ``training.History``로 불러옵니다. (4장, 5·6장)"""
-    return _history(folder := artifacts_dir(directory), load_run_info(folder))
+    with _reading(folder := artifacts_dir(directory)):
+        return _history(folder, load_run_info(folder))
+
+
+def _train_config(folder: Path, info: Mapping) -> training.TrainConfig:
+    return _parse(training.TrainConfig.from_dict, info["train_config"], folder / CONFIG_FILE)
 
 
 def load_config(directory: Folder = None) -> training.TrainConfig:
     """4장이 저장한 훈련 설정을 ``training.TrainConfig``로 불러옵니다. (4장, 5·6장)"""
-    info = load_run_info(folder := artifacts_dir(directory))
-    return _parse(training.TrainConfig.from_dict, info["train_config"], folder / CONFIG_FILE)
+    return _train_config(folder := artifacts_dir(directory), load_run_info(folder))
 
 
-def find_run(
-    directory: Folder, data: Any, cfg: training.TrainConfig
-) -> tuple[RunOutcome | None, str]:
-    """완전하고 설정·데이터가 같은 저장 묶음이면 불러오고, 아니면 ``None``과 이유. (4장)"""
+def _changes(folder: Path, info: Mapping, wanted: Mapping, cfg: training.TrainConfig) -> str:
+    """저장된 실행과 요청의 설정·데이터·속도 설정 차이 ('항목 저장 → 요청', 같으면 '')."""
+    diffs = _train_config(folder, info).differences(cfg)
+    diffs.update({f"data.{k}": (info["data"].get(k), v) for k, v in wanted.items()})
+    diffs[_SPEED_KEY] = (info.get(_SPEED_KEY), speed.current_splits())
+    return ", ".join(f"{k} {a!r} → {b!r}" for k, (a, b) in diffs.items() if a != b)
+
+
+def find_run(directory: Folder, data: Any, cfg: training.TrainConfig, *,
+             build: Callable[[], Any] | None = None) -> tuple[RunOutcome | None, str]:  # fmt: skip
+    """완전하고 설정·데이터·모델 구조가 같은 저장 묶음이면 불러오고, 아니면 ``None``과 이유. (4장)
+
+    ``build``: 요청한 모델을 만드는 함수 (``None``이면 ``model.build_lenet5``, 7장은 표의 그 줄)."""
     _expect(cfg, training.TrainConfig, "cfg", "training.TrainConfig()")
+    _expect(build := build_lenet5 if build is None else build, Callable, "build", "build_lenet5")
     folder, wanted = artifacts_dir(directory), data_fingerprint(data)
     if not (folder / CONFIG_FILE).exists():
         return None, f"{folder}에 저장된 모델이 없습니다."
-    try:
-        info = load_run_info(folder)
-        diffs = load_config(folder).differences(cfg)  # 그사이 바뀌었다면 해시 확인에서 걸러짐
-        diffs.update({f"data.{k}": (info["data"].get(k), v) for k, v in wanted.items()})
-        diffs[_SPEED_KEY] = (info.get(_SPEED_KEY), speed.current_splits())
-        changed = ", ".join(f"{k} {a!r} → {b!r}" for k, (a, b) in diffs.items() if a != b)
-        if changed:
-            return None, f"저장된 모델과 설정·데이터가 다릅니다 (저장 → 요청: {changed})."
-        model, history = _model(folder, info), _history(folder, info)
-    except ArtifactError as exc:
-        return None, f"저장된 모델을 쓸 수 없습니다: {exc}"
+    with _reading(folder):  # 다른 프로세스가 저장하는 중이면 끝나기를 기다림
+        try:
+            info = load_run_info(folder)
+            if not (changed := _changes(folder, info, wanted, cfg)):
+                model, history = _model(folder, info), _history(folder, info)
+        except ArtifactError as exc:
+            return None, f"저장된 모델을 쓸 수 없습니다: {exc}"
+    if changed:
+        return None, f"저장된 모델과 설정·데이터가 다릅니다 (저장 → 요청: {changed})."
+    got, asked = describe_model(model), describe_model(build())
+    if (got["params"], got["architecture"]) != (asked["params"], asked["architecture"]):
+        other = _differences(got, asked)  # 다른 줄·다른 구조의 묶음을 복사해 온 경우 등
+        return None, f"저장된 모델의 구조가 요청한 모델과 다릅니다 (저장 → 요청: {other})."
     reason = (
         f"저장된 모델을 불러왔습니다 (같은 설정·같은 데이터, 4장에서 {info['saved_at']} 저장). "
         "다시 훈련하려면 FORCE_RETRAIN = True로 바꾸세요."
@@ -227,11 +327,20 @@ def find_run(
     return RunOutcome(model, history, False, reason, folder), reason
 
 
+def _check_train_data(data: Any) -> None:
+    """``training.train``이 볼 훈련·검증 세트를 미리 확인합니다 (2장 전처리를 잊은 28×28 등)."""
+    data_fingerprint(data)  # data의 형식과 레이블
+    for split, name in (("train", "훈련"), ("val", "검증")):
+        training.check_fit_data(getattr(data, f"x_{split}"), getattr(data, f"y_{split}"), name)
+
+
 def get_or_train(directory: Folder, data: Any, cfg: training.TrainConfig, *, force: bool = False,
                  progress: str = "auto") -> RunOutcome:  # fmt: skip
     """맞는 저장 모델이 있으면 불러오고, 없으면 훈련해 한 묶음으로 저장합니다. (4장, 5·6장도 씀)"""
+    training.resolve_progress(progress)  # 인자와 데이터는 폴더를 만들거나 읽기 전에 모두 확인
     folder, force = artifacts_dir(directory), check_bool(force, "force")
-    found, reason = find_run(folder, data, cfg)  # 입력 검사도 여기서 (훈련 전에)
+    _check_train_data(data)
+    found, reason = find_run(folder, data, cfg)  # cfg 검사도 여기서 (훈련 전에)
     if force:
         found, reason = None, "FORCE_RETRAIN(force=True)에 따라 저장된 모델을 쓰지 않습니다."
     if found is not None:
@@ -253,9 +362,10 @@ def save_metrics(directory: Folder, metrics: Mapping[str, Any]) -> Path:
 
 def load_metrics(directory: Folder = None) -> dict[str, Any]:
     """5장이 저장한 테스트 지표. 지금 저장된 모델의 것이 아니면 ``ArtifactError``. (5장, 6장)"""
-    metrics = _read(folder := artifacts_dir(directory), METRICS_FILE, chapter=EVAL)
-    info = load_run_info(folder)
-    _read(folder, MODEL_FILE, info, parse=bytes)  # 묶음이 완전한지 (끊긴 저장이면 4장을 다시)
+    with _reading(folder := artifacts_dir(directory), EVAL):
+        metrics = _read(folder, METRICS_FILE, chapter=EVAL)
+        info = load_run_info(folder)
+        _read(folder, MODEL_FILE, info, parse=bytes)  # 묶음이 완전한지 (끊긴 저장이면 4장을 다시)
     if not isinstance(metrics, dict) or metrics.get("run_id") != info["run_id"]:
         problem = "테스트 지표가 지금 저장된 모델의 것이 아닙니다 (모델을 다시 훈련함)"
         raise ArtifactError(problem, folder / METRICS_FILE, EVAL)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import base64
 import io
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +22,7 @@ from matplotlib.patches import Rectangle
 
 from lenetlib import handwriting, plotting
 from lenetlib._internal import checks
+from lenetlib._internal.constants import IMAGE_SIZE
 from lenetlib.error_analysis import feature_maps
 from lenetlib.preprocessing import PAD, preprocess_images
 
@@ -46,11 +49,27 @@ class Reading:
 
 
 def read_digit(model: Any, image: Any) -> Reading:
-    """숫자 그림 하나를 MNIST처럼 바꿔 예측하고 C1 특성 맵까지 구합니다. (8장)"""
-    checks.check_model(model)
+    """숫자 그림 하나를 MNIST처럼 바꿔 예측하고 C1 특성 맵까지 구합니다. (8장)
+
+    ``model``: 32×32×1 입력, softmax로 끝나는 10개 출력 (로짓을 내는 모델은 한국어 오류).
+    """
+    checks.check_digit_model(model)
     mnist = handwriting.to_mnist(image)
     x = preprocess_images(mnist[None])
-    probabilities = np.asarray(model(x, training=False))[0]  # 한 장이라 predict보다 빠름
+    output = np.asarray(model(x, training=False))  # 한 장이라 predict보다 빠름
+    if getattr(model, "inputs", None) is None:  # 서브클래스 모델: 층의 출력(C1 맵)을 꺼낼 수 없음
+        raise checks.wrong_type(
+            "model", model, "Sequential이나 함수형 Keras 모델",
+            "C1 특성 맵을 구하려면 층의 출력이 필요합니다 (keras.Model을 상속한 서브클래스 모델은 "
+            "안 됨). model.build_lenet5()나 artifacts.load_model()의 LeNet-5를 넘기세요.",
+        )  # fmt: skip
+    try:
+        probabilities = checks.check_probabilities(output, "모델 출력")[0]
+    except ValueError as exc:
+        raise ValueError(
+            f"{exc} read_digit에는 마지막 층이 softmax인 모델을 넘기세요 (로짓을 내는 모델이라면 "
+            "keras.Sequential([model, keras.layers.Softmax()])로 감싸서)."
+        ) from None
     c1 = feature_maps(model, x[0], ("C1",))["C1"]
     return Reading(int(probabilities.argmax()), probabilities, mnist, c1)
 
@@ -67,19 +86,23 @@ def plot_reading(reading: Reading, *, true_label: int | None = None) -> Figure:
     )
     plotting.setup_korean_font()
     fig = plt.figure(figsize=(11, 3.2), layout="constrained")
-    left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.9, 2.1])
-    ax = left.subplots()
-    ax.imshow(reading.mnist, cmap="gray", vmin=0, vmax=255)
-    ax.set(xticks=[], yticks=[], title="MNIST 방식 28×28\n(모델에는 32×32로 패딩)")
-    bars = middle.subplots()
-    plotting.plot_probability_bars(reading.probabilities, bars, true_label=true_label)
-    maps = np.moveaxis(reading.c1, -1, 0)
-    limit = float(np.abs(maps).max()) or 1.0
-    axes = right.subplots(2, 3)
-    for k, (ax, m) in enumerate(zip(axes.ravel(), maps, strict=False)):
-        image = ax.imshow(m, cmap="RdBu_r", vmin=-limit, vmax=limit)
-        ax.set(xticks=[], yticks=[], title=f"C1 맵 {k + 1}")
-    right.colorbar(image, ax=axes, shrink=0.8, label="C1 출력 (빨강 +, 파랑 −)")
+    try:  # 잘못된 true_label 등으로 멈추면 반쯤 그린 그림이 셀 아래에 남지 않게 닫음
+        left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.9, 2.1])
+        ax = left.subplots()
+        ax.imshow(reading.mnist, cmap="gray", vmin=0, vmax=255)
+        ax.set(xticks=[], yticks=[], title="MNIST 방식 28×28\n(모델에는 32×32로 패딩)")
+        bars = middle.subplots()
+        plotting.plot_probability_bars(reading.probabilities, bars, true_label=true_label)
+        maps = np.moveaxis(reading.c1, -1, 0)
+        limit = float(np.abs(maps).max()) or 1.0
+        axes = right.subplots(2, 3)
+        for k, (ax, m) in enumerate(zip(axes.ravel(), maps, strict=False)):
+            image = ax.imshow(m, cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set(xticks=[], yticks=[], title=f"C1 맵 {k + 1}")
+        right.colorbar(image, ax=axes, shrink=0.8, label="C1 출력 (빨강 +, 파랑 −)")
+    except BaseException:
+        plt.close(fig)
+        raise
     return fig
 
 
@@ -88,7 +111,8 @@ def plot_steps(steps: Any, *, title: str = "내 손글씨를 MNIST처럼 바꾸�
 
     ② 칸의 빨간 상자는 잉크의 경계 상자, ⑤ 칸의 +는 무게중심이 옮겨 간 (14, 14)입니다.
     """
-    rows = [steps] if isinstance(steps, handwriting.HandwritingSteps) else list(steps)
+    many = isinstance(steps, Iterable) and not isinstance(steps, str | handwriting.HandwritingSteps)
+    rows = list(steps) if many else [steps]
     for s in rows or [None]:  # 빈 목록도 같은 안내로
         checks.check_type(s, handwriting.HandwritingSteps, "steps", "HandwritingSteps",
                           "handwriting.mnist_steps(그림)의 결과를 넘기세요.")  # fmt: skip
@@ -181,6 +205,27 @@ _CSS = """
 """
 
 
+def _korean_trait(trait: type, wanted: str, example: str) -> type:
+    """형식이 틀린 값에 영어 TraitError 대신 한국어 ValueError를 내는 traitlets 형식."""
+
+    class Korean(trait):
+        def error(self, obj: Any, value: Any, error: Any = None, info: Any = None) -> None:
+            fix = f"예: DigitCanvas(model, {self.name}={example})"
+            raise checks.wrong_type(self.name, value, wanted, fix)
+
+    return Korean
+
+
+def _widget_message(exc: Exception) -> str:
+    """위젯 안의 오류는 셀에 보이지 않으므로 캔버스에 쓸 한국어 안내로."""
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return (
+        f"예상하지 못한 오류로 읽지 못했습니다 ({type(exc).__name__}). 셀에서 "
+        "canvas.read_digit(model, handwriting.Strokes(board.strokes))를 실행해 보세요."
+    )
+
+
 class DigitCanvas(anywidget.AnyWidget):
     """숫자를 그리면 모델이 읽는 캔버스 (지우기 버튼, 마우스·터치). (8장)
 
@@ -191,29 +236,49 @@ class DigitCanvas(anywidget.AnyWidget):
 
     _esm = _ESM
     _css = _CSS
-    strokes = traitlets.List().tag(sync=True)
+    strokes = _korean_trait(traitlets.List, "list", "[[(60, 50), (220, 50)]]")().tag(sync=True)
     prediction = traitlets.Unicode("").tag(sync=True)
     message = traitlets.Unicode("숫자 하나를 마우스나 손가락으로 크게 그려 보세요.").tag(sync=True)
     image = traitlets.Unicode("").tag(sync=True)
-    stroke_width = traitlets.Float(18.0).tag(sync=True)
-    size = traitlets.Int(280).tag(sync=True)
+    stroke_width = _korean_trait(traitlets.Float, "실수", "18.0")(18.0).tag(sync=True)
+    size = _korean_trait(traitlets.Int, "정수", "280")(280).tag(sync=True)
 
     def __init__(self, model: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._model = checks.check_model(model)
+        self._model = checks.check_digit_model(model)  # 창을 만들기 전에 확인
+        known = {name for name in self.class_trait_names() if not name.startswith("_")}
+        if unknown := sorted(set(kwargs) - known):  # 오타(stroke_widht=8)를 말없이 무시하지 않게
+            raise ValueError(
+                f"DigitCanvas가 모르는 인자입니다: {', '.join(unknown)}. 캔버스의 설정은 strokes, "
+                "stroke_width, size입니다. 예: DigitCanvas(model, stroke_width=8.0, size=280)"
+            )
         self.reading: Reading | None = None
+        strokes = kwargs.pop("strokes", [])
+        super().__init__(**kwargs)
+        self.strokes = strokes  # 모델과 크기가 정해진 뒤라야 획을 읽을 수 있음
 
     def __repr__(self) -> str:
         return "손글씨 캔버스 (브라우저에서 실행하면 그림판이 나타납니다)"
 
+    @traitlets.validate("size")
+    def _check_size(self, proposal: dict[str, Any]) -> int:
+        """한 변: MNIST 한 장(28) 이상, 그림의 최대 화소 수(5000×5000) 이하 (창을 만들기 전에)."""
+        biggest = math.isqrt(handwriting.MAX_PIXELS)
+        return checks.check_int(proposal["value"], "size", minimum=IMAGE_SIZE, maximum=biggest,
+                                example=280)  # fmt: skip
+
+    @traitlets.validate("stroke_width")
+    def _check_stroke_width(self, proposal: dict[str, Any]) -> float:
+        return handwriting._stroke_width(proposal["value"], "stroke_width")
+
     @traitlets.observe("strokes")
     def _read_strokes(self, change: dict[str, Any]) -> None:
-        drawn = handwriting.Strokes(change["new"], self.stroke_width, (self.size, self.size))
-        try:
-            self.reading = read_digit(self._model, drawn)
-        except ValueError as exc:  # 빈 캔버스 등: 오류 대신 한국어 안내
+        try:  # 그림까지 모두 안에서: 예외가 traitlets 밖으로 나가면 학생에게 보이지 않음
+            drawn = handwriting.Strokes(change["new"], self.stroke_width, (self.size, self.size))
+            reading = read_digit(self._model, drawn)
+            image = _png_data_url(plot_reading(reading))
+        except Exception as exc:  # 빈 캔버스, 맞지 않는 모델 등: 오류 대신 한국어 안내
             self.reading = None
-            self.prediction, self.image, self.message = "", "", str(exc)
+            self.prediction, self.image, self.message = "", "", _widget_message(exc)
             return
-        self.image = _png_data_url(plot_reading(self.reading))
-        self.prediction, self.message = self.reading.text, ""
+        self.reading = reading
+        self.image, self.prediction, self.message = image, reading.text, ""

@@ -10,7 +10,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -63,11 +63,13 @@ def _move_aside(cache: Path) -> Path:
 
 
 def _find(cache: Path, allow_download: bool, timeout: float, repair: bool) -> tuple:
-    if cache.is_dir():  # 사용자의 폴더는 옮기지도 지우지도 않음
+    if cache.exists() and not cache.is_file():  # 사용자의 폴더·파이프·장치는 열지도 옮기지도 않음
+        folder = cache.is_dir()
         raise DataError(
-            f"MNIST 캐시 경로 {topic(mirror.quoted(cache))} 파일이 아니라 폴더입니다. 파일 경로가 "
-            f"필요합니다 (예: '{cache / 'mnist.npz'}'). path 인자나 환경 변수 {obj(DATA_ENV)} "
-            "그런 파일 경로로 바꾸세요."
+            f"MNIST 캐시 경로 {topic(mirror.quoted(cache))} 보통 파일이 아니라 "
+            f"{'폴더' if folder else '이름 있는 파이프나 장치 파일'}입니다. 파일 경로가 필요합니다 "
+            f"(예: '{cache / 'mnist.npz' if folder else 'data/mnist.npz'}'). path 인자나 환경 "
+            f"변수 {obj(DATA_ENV)} 그런 파일 경로로 바꾸세요."
         )
     if cache.exists():
         try:
@@ -134,14 +136,36 @@ def class_counts(y: Any) -> np.ndarray:
     return np.bincount(check_labels(y), minlength=NUM_CLASSES)
 
 
+class _Help(argparse.HelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: Any = None) -> None:
+        super().add_usage(usage, actions, groups, "사용법: " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """명령줄 인자가 틀리면 영어 대신 한국어로 알리고 끝냅니다 (종료 코드 2). (1장)"""
+
+    def error(self, message: str) -> NoReturn:
+        head, _, tail = message.partition(": ")  # argparse의 영어 문장에서 어느 인자인지만 씀
+        where = tail if head.startswith("unrecognized") else head.removeprefix("argument ")
+        problem = next((k for e, k in _ARG_ERRORS.items() if e in message), "해석할 수 없는 인자")
+        self.exit(2, f"오류: 명령줄 인자가 잘못되었습니다 ({problem}: {where}).\n"
+                     f"{self.format_usage()}도움말: {self.prog} --help\n")  # fmt: skip
+
+
+_ARG_ERRORS = {"unrecognized": "알 수 없는 인자", "expected one": "값이 빠진 옵션",
+               "ignored explicit": "값을 받지 않는 옵션"}  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m lenetlib.data [--path P] [--offline] [--repair]``: 캐시를 만들고 검증. (1장)"""
-    parser = argparse.ArgumentParser(
-        prog="python -m lenetlib.data", description="MNIST 캐시를 만들고 검증합니다."
-    )
-    parser.add_argument("--path", help=f"캐시 파일 경로 (기본: {DATA_ENV} 또는 data/mnist.npz)")
-    parser.add_argument("--offline", action="store_true", help="네트워크를 쓰지 않음")
-    parser.add_argument("--repair", action="store_true", help="손상된 캐시를 옮기고 다시 받음")
+    parser = _Parser(prog="python -m lenetlib.data", description="MNIST 캐시를 만들고 검증합니다.",
+                     formatter_class=_Help, add_help=False, allow_abbrev=False)  # fmt: skip
+    options = parser.add_argument_group("옵션")
+    options.add_argument("-h", "--help", action="help", help="이 도움말을 보여 주고 끝냄")
+    options.add_argument("--path", metavar="경로",
+                         help=f"캐시 파일 경로 (기본: {DATA_ENV} 또는 data/mnist.npz)")  # fmt: skip
+    options.add_argument("--offline", action="store_true", help="네트워크를 쓰지 않음")
+    options.add_argument("--repair", action="store_true", help="손상된 캐시를 옮기고 다시 받음")
     args = parser.parse_args(argv)
     print(f"MNIST 캐시 확인: {args.path or default_data_path()}", flush=True)
     try:

@@ -65,7 +65,7 @@ def _layer(model: Any, name: Any) -> Any:
 def feature_maps(
     model: Any, x_one: Any, layer_names: Sequence[str] = ("C1", "C3")
 ) -> dict[str, np.ndarray]:
-    """이미지 한 장 ``(32, 32, 1)``에 대한 층별 특성 맵 ``(H, W, C)``을 구합니다. (6장)"""
+    """이미지 한 장 ``(32, 32, 1)``의 층별 특성 맵 ``(H, W, C)`` (6장이 같은 계산을 씀). (6장)"""
     from lenetlib._internal.backend import keras
 
     names = [layer_names] if isinstance(layer_names, str) else list(layer_names)
@@ -92,7 +92,7 @@ def feature_maps(
 
 
 def layer_filters(model: Any, layer_name: str) -> np.ndarray:
-    """합성곱 층의 필터 가중치 ``(5, 5, 입력 채널, 필터 수)``를 돌려줍니다. (6장)"""
+    """합성곱 층의 필터 가중치 ``(5, 5, 입력 채널, 필터 수)``: 층의 ``kernel``. (6장)"""
     kernel = getattr(_layer(model, layer_name), "kernel", None)
     weights = np.asarray(kernel) if kernel is not None else np.zeros(0)
     if weights.ndim != 4:

@@ -7,8 +7,12 @@ MNIST를 만든 순서 그대로: 회색조 → (밝은 배경이면) 반전 →
 
 from __future__ import annotations
 
+import errno
 import io
+import math
 import os
+import stat
+import warnings
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -24,8 +28,8 @@ from lenetlib._internal.korean import topic
 from lenetlib.preprocessing import preprocess_images
 
 __all__ = [
-    "BOX_SIZE", "MAX_PIXELS", "MIN_CONTRAST", "HandwritingSteps", "Strokes", "load_samples",
-    "mnist_steps", "render_strokes", "to_mnist", "to_model_input",
+    "BOX_SIZE", "MAX_PIXELS", "MIN_CONTRAST", "MIN_INK_SPAN", "HandwritingSteps", "Strokes",
+    "load_samples", "mnist_steps", "render_strokes", "to_mnist", "to_model_input",
 ]  # fmt: skip
 
 #: 숫자를 맞춰 넣는 상자의 한 변 (MNIST: 28×28 안의 20×20)
@@ -34,7 +38,13 @@ BOX_SIZE = 20
 MAX_PIXELS = 25_000_000
 #: 잉크와 배경의 밝기 차가 이보다 작으면 숫자를 찾지 못한 것으로 봅니다 (0~1 밝기)
 MIN_CONTRAST = 0.25
-_WORK_SIDE = 1024  # 이보다 큰 그림은 먼저 줄여서 계산 (결과는 어차피 20×20)
+#: 잉크가 있는 부분(경계 상자)의 긴 변이 그림 긴 변의 이 비율보다 작으면 점·얼룩으로 봅니다
+#: (캔버스를 한 번 톡 친 점: 280 중 18 = 6%, MNIST 숫자: 28 중 20 = 71%)
+MIN_INK_SPAN = 0.1
+_WORK_PIXELS = 1024 * 1024  # 화소가 이보다 많으면 비율을 지켜 줄여서 계산 (결과는 어차피 20×20)
+_UNIT_SLACK = 1e-3  # 실수 배열의 최댓값이 1 + 이 값까지면 0~1 밝기 (정규화의 반올림 오차)
+_COORD_LIMIT = 100  # 획 좌표는 캔버스 크기의 이 배수 안 (캔버스 밖으로 끈 획은 괜찮음)
+_MAX_STROKE_WIDTH = 200.0  # 획 굵기의 상한 (픽셀, 캔버스 위젯의 stroke_width도 같은 범위)
 _INK_FLOOR = 0.2  # 배경을 뺀 뒤 이보다 옅은 점은 종이 얼룩으로 보고 0으로
 _MAX_INK_FRACTION = 0.6  # MNIST에서 잉크가 가장 많은 숫자도 36%
 _TYPES = "그림 파일 경로, bytes, PIL 이미지, NumPy 배열, handwriting.Strokes"
@@ -65,13 +75,40 @@ class HandwritingSteps:
     center_of_mass: tuple[float, float]  # 옮기기 전 28×28에서의 (행, 열)
 
 
-def _too_big(height: int, width: int) -> None:
-    if height * width > MAX_PIXELS:
+def _too_big(height: int, width: int, size: str = "") -> None:
+    if size or height * width > MAX_PIXELS:
         raise ValueError(
-            f"그림이 너무 큽니다: {width}×{height} = {height * width:,}화소 "
+            f"그림이 너무 큽니다: {size or f'{width}×{height} = {height * width:,}화소'} "
             f"(최대 {MAX_PIXELS:,}화소). 숫자 부분만 잘라 내거나 {MAX_PIXELS:,}화소 이하로 줄여서 "
             "넣으세요 (숫자 하나는 500×500이면 충분합니다)."
         )
+
+
+def _canvas_size(size: Any) -> tuple[int, int]:
+    if not isinstance(size, tuple | list) or len(size) != 2:
+        raise ValueError(
+            f"캔버스 크기(size)는 (너비, 높이) 두 정수여야 합니다. 받은 값: {size!r:.40}. "
+            "예: Strokes(점 목록, size=(280, 280))"
+        )
+    width, height = (checks.check_int(s, "캔버스 크기", minimum=1, example=280) for s in size)
+    _too_big(height, width)
+    return width, height
+
+
+def _stroke_width(width: Any, name: str = "획 굵기") -> float:
+    """획 굵기: 0보다 크고 ``_MAX_STROKE_WIDTH`` 이하인 실수 (캔버스 위젯의 검사도 이것)."""
+    return checks.check_float(width, name, low=0, high=_MAX_STROKE_WIDTH, open_low=True)
+
+
+def _check_points(lines: list[list[tuple[float, float]]], size: tuple[int, int]) -> None:
+    """NaN·무한대·터무니없이 먼 좌표는 조용히 버리지 않고 오류로 (남은 점만 읽으면 다른 숫자)."""
+    limit = _COORD_LIMIT * max(size)
+    for x, y in (point for line in lines for point in line):
+        if not (math.isfinite(x) and math.isfinite(y) and max(abs(x), abs(y)) <= limit):
+            raise ValueError(
+                f"획의 좌표는 유한한 수이고 캔버스 크기의 {_COORD_LIMIT}배(±{limit:,}) 안이어야 "
+                f"합니다. 받은 점: ({x:g}, {y:g}). 점을 만든 계산을 확인하세요."
+            )
 
 
 def render_strokes(strokes: Strokes) -> np.ndarray:
@@ -79,12 +116,11 @@ def render_strokes(strokes: Strokes) -> np.ndarray:
     checks.check_type(
         strokes, Strokes, "strokes", "handwriting.Strokes", "Strokes(점 목록)을 넘기세요."
     )
-    width = checks.check_float(strokes.width, "획 굵기", low=0, high=200, open_low=True)
-    size = tuple(checks.check_int(s, "캔버스 크기", minimum=1, example=280) for s in strokes.size)
-    _too_big(size[1], size[0])
+    width = _stroke_width(strokes.width)
+    size = _canvas_size(strokes.size)
     try:
         lines = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes.points]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 10**400처럼 실수로 바꿀 수 없는 수도
         raise ValueError(
             "획은 [[(x, y), (x, y), ...], ...]처럼 획마다 (x, y) 점의 목록이어야 합니다. "
             f"받은 값: {str(strokes.points)[:60]}"
@@ -93,6 +129,7 @@ def render_strokes(strokes: Strokes) -> np.ndarray:
         raise ValueError(
             "캔버스가 비어 있습니다: 그린 획이 없습니다. 마우스나 손가락으로 숫자를 그리세요."
         )
+    _check_points(lines, size)
     image = Image.new("L", size, 255)
     draw = ImageDraw.Draw(image)
     r = width / 2
@@ -104,25 +141,72 @@ def render_strokes(strokes: Strokes) -> np.ndarray:
     return np.asarray(image)
 
 
+def _file(source: str | os.PathLike[str]) -> Path:
+    """그림 파일 경로 (``~`` 풀기). 없음·폴더·일반 파일이 아님·너무 긴 이름은 한국어 오류."""
+    path, name = Path(source).expanduser(), str(source)[:80]
+    try:
+        mode = path.stat().st_mode
+    except (OSError, ValueError) as exc:
+        if getattr(exc, "errno", None) == errno.ENAMETOOLONG:
+            why = f"경로나 파일 이름이 너무 깁니다 ({len(str(source)):,}자). 짧은 이름으로 바꾸세요"
+        else:
+            why = "경로와 파일 이름을 확인하세요"
+        raise ValueError(f"그림 파일이 없습니다: {name}. {why}.") from None
+    if stat.S_ISDIR(mode):
+        raise ValueError(
+            f"{topic(repr(name))} 파일이 아니라 폴더입니다. 폴더 안의 그림 파일 경로를 넣으세요."
+        )
+    if not stat.S_ISREG(mode):
+        raise ValueError(
+            f"{topic(repr(name))} 보통 파일이 아닙니다 (파이프·장치 등). 그림 파일을 넣으세요."
+        )
+    return path
+
+
 def _open(source: Any) -> Image.Image:
     if isinstance(source, (bytes, bytearray)):
         name, source = f"받은 데이터({len(source):,}바이트)", io.BytesIO(bytes(source))
     else:
-        name = str(source)
-        if not Path(source).is_file():
-            raise ValueError(f"그림 파일이 없습니다: {name}. 경로와 파일 이름을 확인하세요.")
+        name, source = str(source), _file(source)
     try:
-        image = Image.open(source)
+        with warnings.catch_warnings():  # 크기는 아래 _too_big이 한국어로 봄 (영어 경고 대신)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(source)
+    except Image.DecompressionBombError:  # 헤더의 크기가 PIL 한도(약 1억 8천만 화소)도 넘음
+        _too_big(0, 0, f"헤더의 크기가 {2 * (Image.MAX_IMAGE_PIXELS or 0):,}화소 넘음")
     except (UnidentifiedImageError, OSError):
         raise ValueError(
             f"그림 파일이 아닙니다: {name[:80]} (PNG나 JPEG로 읽을 수 없음). "
             "휴대폰 사진이나 PNG 파일을 넣으세요."
         ) from None
-    _too_big(image.height, image.width)  # 헤더만 읽은 상태: 큰 그림도 아직 메모리에 올리지 않음
-    return ImageOps.exif_transpose(image)  # 휴대폰 사진의 회전 정보 반영
+    with image:  # 파일은 이 안에서 닫힘 (돌려주는 것은 다 읽은 사본)
+        _too_big(image.height, image.width)  # 헤더만 읽은 상태: 큰 그림도 아직 메모리에 안 올림
+        return _decoded(image, name)
+
+
+def _decoded(image: Image.Image, name: str) -> Image.Image:
+    """끝까지 읽은 사본 (휴대폰 사진의 회전 정보 반영). 잘린·망가진 파일, 닫힌 이미지는 한국어로."""
+    if 0 in image.size:
+        raise ValueError(f"그림이 비어 있습니다 ({image.width}×{image.height}): {name[:80]}.")
+    try:
+        return ImageOps.exif_transpose(image)  # 회전할 것이 없으면 copy(): 받은 그림은 그대로
+    except (ValueError, AssertionError, AttributeError) as exc:  # 닫힌 이미지: PIL 판마다 다름
+        if isinstance(exc, ValueError) and "closed" not in str(exc):
+            raise ValueError(f"그림을 읽을 수 없습니다: {name[:80]} ({exc}).") from None
+        raise ValueError(
+            "이미 닫힌 PIL 이미지라 읽을 수 없습니다 (close()를 불렀거나, 읽기 전에 with 블록이 "
+            "끝남). Image.open(...)으로 다시 열거나 파일 경로를 그대로 넣으세요."
+        ) from None
+    except (OSError, SyntaxError, EOFError):
+        raise ValueError(
+            f"그림을 끝까지 읽을 수 없습니다: {name[:80]} (파일이 잘렸거나 손상됨). 파일을 다시 "
+            "저장하거나 내려받아 넣으세요."
+        ) from None
 
 
 def _from_array(x: Any) -> Image.Image:
+    if isinstance(x, np.ndarray) and x.dtype == np.bool_:  # True/False 마스크 = 0/1 마스크
+        x = x.astype(np.uint8)
     arr = checks.as_numeric(x, "이미지", allow_nan=True)
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError(
@@ -143,9 +227,10 @@ def _from_array(x: Any) -> Image.Image:
             f"{topic('이미지 배열')} 비어 있지 않고 값이 0~255(실수면 0~1)여야 합니다. "
             f"받은 모양 {arr.shape}, 범위 {low} ~ {high}."
         )
-    if arr.dtype.kind == "f" and arr.max() <= 1:
-        arr = arr * MAX_PIXEL
-    return Image.fromarray(np.round(arr).astype(np.uint8))
+    # 밝기 0~1: 실수(반올림 오차 _UNIT_SLACK까지), 정수는 0과 1만 있는 마스크. 아니면 0~255
+    unit = arr.max() <= (1 + _UNIT_SLACK if arr.dtype.kind == "f" else 1)
+    scaled = np.clip(arr * MAX_PIXEL, 0, MAX_PIXEL) if unit else arr
+    return Image.fromarray(np.round(scaled).astype(np.uint8))
 
 
 def _read(image: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -156,16 +241,21 @@ def _read(image: Any) -> tuple[np.ndarray, np.ndarray]:
         pil = _open(image)
     elif isinstance(image, Image.Image):
         _too_big(image.height, image.width)
-        pil = image.copy()  # 아래 thumbnail이 받은 그림을 바꾸지 않게
+        pil = _decoded(image, "받은 PIL 이미지")  # 사본: 아래에서 받은 그림을 바꾸지 않게
     elif isinstance(image, (np.ndarray, list, tuple)):
         pil = _from_array(image)
     else:
         raise checks.wrong_type("image", image, _TYPES, "예: to_mnist('my_digit.png')")
+    if pil.mode == "F" or pil.mode.startswith("I"):  # 실수(TIFF 등)·16비트: 8비트로 줄이기 전에
+        wide = np.asarray(pil)
+        pil = _from_array(wide / 65535 if wide.dtype.kind in "iu" and wide.max() > 255 else wide)
     if pil.mode in ("RGBA", "LA", "PA") or "transparency" in pil.info:  # 투명 배경 = 흰 종이
         rgba = pil.convert("RGBA")
         pil = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
     pil = pil.convert("RGB") if pil.mode not in ("L", "RGB") else pil
-    pil.thumbnail((_WORK_SIDE, _WORK_SIDE), Image.Resampling.BOX)
+    scale = math.sqrt(_WORK_PIXELS / (pil.width * pil.height))  # 넓이로: 가는 그림도 안 뭉갬
+    if scale < 1:
+        pil = pil.resize([max(1, round(side * scale)) for side in pil.size], Image.Resampling.BOX)
     grey = np.asarray(pil.convert("L"), dtype=np.float64) / MAX_PIXEL
     return np.asarray(pil), grey
 
@@ -217,6 +307,20 @@ def _centre(resized: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     return ndimage.shift(field, shift, order=0, mode="constant", cval=0.0), (com[0], com[1])
 
 
+def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """잉크의 경계 상자. 점 하나·얼룩처럼 작으면 (20×20으로 키워 숫자로 읽지 않게) 오류."""
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    bbox = (int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
+    span = max(bbox[1] - bbox[0], bbox[3] - bbox[2]) / max(ink.shape)
+    if span < MIN_INK_SPAN:
+        raise ValueError(
+            f"잉크가 너무 적습니다: 잉크가 있는 부분이 그림 긴 변의 {span:.1%}뿐입니다 "
+            f"(최소 {MIN_INK_SPAN:.0%}). 점이나 얼룩이 아니라 숫자를 크게 그리거나, 숫자 부분만 "
+            "잘라서 넣으세요."
+        )
+    return bbox
+
+
 def mnist_steps(image: Any) -> HandwritingSteps:
     """숫자 그림을 MNIST 방식으로 바꾸며 단계마다 이미지를 남깁니다 (그림으로 보여 주기용). (8장)
 
@@ -225,8 +329,7 @@ def mnist_steps(image: Any) -> HandwritingSteps:
     """
     original, grey = _read(image)
     ink, inverted = _ink(grey)
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    bbox = (int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
+    bbox = _ink_box(ink)
     cropped = ink[bbox[0] : bbox[1], bbox[2] : bbox[3]]
     resized = _fit_box(cropped)
     centred, com = _centre(resized)
@@ -240,6 +343,7 @@ def to_mnist(image: Any) -> np.ndarray:
     """숫자 그림 하나를 MNIST와 같은 ``uint8 (28, 28)``(검은 배경, 흰 글씨)로 바꿉니다. (8장)
 
     예: ``x = handwriting.to_mnist("my_7.png")``. 받는 형식은 :func:`mnist_steps`와 같습니다.
+    8장이 같은 단계를 NumPy·PIL·SciPy로 직접 씁니다 (tests/test_chapter_code.py).
     """
     return mnist_steps(image).mnist
 

@@ -46,14 +46,14 @@ def _check_build_args(input_shape: Any, num_classes: Any, min_size: int) -> tupl
 def build_lenet5(
     input_shape: tuple = INPUT_SHAPE, num_classes: int = NUM_CLASSES, *, name: str = "LeNet5"
 ) -> keras.Model:
-    """이 강의의 LeNet-5: 흔한 Keras 구성 (최대 풀링, tanh, 61,706개, 컴파일 전). (3장)"""
+    """이 강의의 LeNet-5 (최대 풀링, tanh, 61,706개, 컴파일 전). 3장이 같은 코드를 씀. (3장)"""
     shape, num_classes = _check_build_args(input_shape, num_classes, min_size=16)
     stack = [
         kl.Input(shape=shape),  # 32×32 흑백 (28×28 MNIST를 2칸씩 0으로 패딩)
         kl.Conv2D(6, 5, activation="tanh", name="C1"),  # 28×28×6, (5×5×1+1)×6 = 156
-        kl.MaxPooling2D(2, strides=2, name="S2"),  # 14×14×6 (논문은 학습하는 평균)
+        kl.MaxPooling2D(2, name="S2"),  # 14×14×6 (논문은 학습하는 평균)
         kl.Conv2D(16, 5, activation="tanh", name="C3"),  # 10×10×16, (5×5×6+1)×16 = 2,416
-        kl.MaxPooling2D(2, strides=2, name="S4"),  # 5×5×16
+        kl.MaxPooling2D(2, name="S4"),  # 5×5×16
         kl.Flatten(name="Flatten"),  # 400
         kl.Dense(120, activation="tanh", name="C5"),  # (400+1)×120 = 48,120
         kl.Dense(84, activation="tanh", name="F6"),  # (120+1)×84 = 10,164

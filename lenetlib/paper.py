@@ -8,9 +8,8 @@
 from __future__ import annotations
 
 import json
-import math
 import os
-import time
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,9 +19,11 @@ from typing import Any
 import pandas as pd
 
 from lenetlib._internal import checks
+from lenetlib._internal.korean import subj, topic
 
 __all__ = [
-    "MAX_PARAMS", "PAPER_ROWS", "ROWS", "ROW_EPOCHS", "Recipe", "RowRun", "build_row", "compare",
+    "LIVE_ROWS", "MAX_PARAMS", "PAPER_ROWS", "ROWS", "ROW_EPOCHS", "Recipe", "RowRun", "build_row",
+    "compare",
     "reference", "row_folder", "run_row", "seed_spread", "spread_summary", "table",
 ]  # fmt: skip
 
@@ -40,7 +41,16 @@ Source = str | os.PathLike[str] | None
 
 def _read_json(path: Source, packaged: str, script: str, key: str = "runs") -> dict[str, Any]:
     """``path``(없으면 패키지에 든 ``packaged``)의 JSON 사전. 없거나 ``key`` 목록이 비면 오류."""
+    if path is not None and not isinstance(path, str | os.PathLike):
+        raise checks.wrong_type("path", path, "파일 경로(str 또는 Path)", f"예: path='{packaged}'")
     where = resources.files("lenetlib") / "_data" / packaged if path is None else Path(path)
+    if isinstance(where, Path):
+        where = where.expanduser()
+        if where.exists() and not where.is_file():  # 폴더, 이름 있는 파이프(열면 멈춤), 장치
+            raise ValueError(
+                f"결과 파일을 읽을 수 없습니다: {topic(repr(str(where)))} 보통 파일이 아닙니다 "
+                "(폴더, 이름 있는 파이프, 장치 등). JSON 파일의 경로를 넣으세요."
+            )
     try:
         found = json.loads(where.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -81,14 +91,21 @@ def seed_spread(path: Source = None) -> dict[str, Any]:
     ``summary``: :func:`spread_summary`를 더해 돌려줍니다. ``path``: 다른 JSON (테스트용).
     """
     found = _read_json(path, "seed_spread.json", "scripts/seed_spread.py")
+    fix = "`python scripts/seed_spread.py`로 다시 만드세요."
+    return _summarized(found, "seed_spread.json", fix)
+
+
+def _summarized(found: Any, where: str, fix: str) -> dict[str, Any]:
+    """``runs``(항목마다 test_error_percent)가 있는 사전에 ``summary``를 더한 사본. 아니면 오류."""
     try:
-        errors = [float(run["test_error_percent"]) for run in found["runs"]]
+        runs = [{**r, "test_error_percent": float(r["test_error_percent"])} for r in found["runs"]]
+        errors = [run["test_error_percent"] for run in runs]
+        return {**found, "runs": runs, "summary": spread_summary(errors)}
     except (TypeError, KeyError, ValueError):
         raise ValueError(
-            "seed_spread.json의 runs 항목마다 test_error_percent(숫자)가 있어야 합니다. "
-            "`python scripts/seed_spread.py`로 다시 만드세요."
+            f"{where}에는 runs 목록이 있고, 그 항목마다 test_error_percent(유한한 숫자)가 있어야 "
+            f"합니다. 받은 형식: {type(found).__name__}. {fix}"
         ) from None
-    return {**found, "summary": spread_summary(errors)}
 
 
 def compare(test_error_percent: float, *, spread: Mapping[str, Any] | None = None) -> pd.DataFrame:
@@ -99,7 +116,9 @@ def compare(test_error_percent: float, *, spread: Mapping[str, Any] | None = Non
     """
     mine = checks.check_float(test_error_percent, "test_error_percent", low=0, high=100,
                               hint="퍼센트로 넣으세요. 예: result.error_rate * 100")  # fmt: skip
-    summary = (seed_spread() if spread is None else spread)["summary"]
+    fix = "paper.seed_spread()의 결과를 넘기세요 (예: spread=paper.seed_spread())."
+    found = seed_spread() if spread is None else _summarized(spread, "spread", fix)
+    summary = found["summary"]
     rows = [(name, PAPER_SOURCE, err, "") for name, err in PAPER_ROWS.items()]
     rows.append(("이번 실행 (이 강의의 LeNet-5)", "이 컴퓨터", mine, ""))
     rows.append(("이 강의의 LeNet-5, 4장 기본 설정", "저장소 측정", summary["mean"],
@@ -112,6 +131,12 @@ def compare(test_error_percent: float, *, spread: Mapping[str, Any] | None = Non
 MAX_PARAMS = 62_000
 #: 7장 한 줄의 기본 최대 에포크 (조기 종료가 더 일찍 멈출 수 있음)
 ROW_EPOCHS = 15
+#: 7장이 기본으로 지금 훈련하는 줄 (나머지 줄은 기준 결과로 보여 줌: 2코어 AVX2 CPU에서 10분 안에).
+#: 7장의 ``TRAIN_ALL_ROWS = True``면 일곱 줄을 모두 훈련합니다.
+LIVE_ROWS = ("이 강의의 LeNet-5", "+ 왜곡(distortions)", "+ 학습률 스케줄(learning-rate schedule)")
+
+
+_FOLDER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # 7장 줄의 폴더 이름: 한 단계, ASCII만
 
 
 @dataclass(frozen=True)
@@ -126,6 +151,28 @@ class Recipe:
     batch_norm: bool = False
     dropout: float = 0.0
     schedule: bool = False
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.label, str) or not self.label.strip():
+            raise ValueError(
+                f"Recipe의 label은 비어 있지 않은 문자열이어야 합니다. 받은 값: {self.label!r}."
+            )
+        if not isinstance(self.folder, str) or not _FOLDER.fullmatch(self.folder):
+            raise ValueError(
+                f"{topic('Recipe의 folder')} 영문자·숫자·-·_로 된 폴더 이름 하나여야 합니다 "
+                f"(산출물 폴더 밖에 쓰지 않도록 /, .., 빈 이름은 안 됨). 받은 값: {self.folder!r}. "
+                "예: folder='my-row'"
+            )
+        for flag in ("classic", "distort", "relu", "batch_norm", "schedule"):
+            checks.check_bool(getattr(self, flag), f"Recipe의 {flag}")
+        checks.check_float(self.dropout, "Recipe의 dropout", low=0, high=1, open_high=True)
+        modern = [f for f in ("relu", "batch_norm", "dropout") if getattr(self, f)]
+        if self.classic and modern:  # build_row는 논문판을 그대로 만듦: 말없이 빠지지 않게
+            raise ValueError(
+                f"Recipe의 classic(1998 논문판 LeNet-5)에는 {', '.join(modern)}을(를) 더할 수 "
+                "없습니다 (논문판 모델은 그대로 만들어집니다). 논문판에는 distort와 schedule만 "
+                "더할 수 있습니다. 현대 부품을 더하려면 classic=False(강의의 LeNet-5)로 하세요."
+            )
 
 
 _MODERN = {"distort": True, "relu": True}
@@ -157,7 +204,7 @@ class RowRun:
 def _recipe(row: str | Recipe) -> Recipe:
     if isinstance(row, Recipe):
         return row
-    if row not in ROWS:
+    if not isinstance(row, str) or row not in ROWS:
         names = ", ".join(repr(k) for k in ROWS)
         raise ValueError(f"표에 없는 줄입니다: {row!r}. 다음 중 하나를 쓰세요: {names}.")
     return ROWS[row]
@@ -213,33 +260,11 @@ def row_folder(row: str | Recipe, seed: int, directory: Source = None) -> Path:
 
 
 def _train(recipe: Recipe, data: Any, cfg: Any, progress: str) -> tuple[Any, Any]:
-    """4장처럼 ``compile``/``fit``. 학습률 스케줄 줄은 ReduceLROnPlateau 대신 코사인 감소."""
-    from lenetlib import speed, training
-    from lenetlib._internal.backend import keras, tf
+    """줄의 모델을 만들고 4장과 같은 ``training.train``(compile + fit)으로 훈련합니다."""
+    from lenetlib import training
 
     net = build_row(recipe, seed=cfg.seed)
-    callbacks = training.make_callbacks(cfg, progress)
-    cosine = keras.callbacks.LearningRateScheduler(  # 에포크마다 코사인 모양으로 줄어드는 학습률
-        lambda epoch: cfg.learning_rate * 0.5 * (1 + math.cos(math.pi * epoch / cfg.epochs))
-    )
-    if recipe.schedule:  # ReduceLROnPlateau 자리에 코사인 스케줄
-        plateau = keras.callbacks.ReduceLROnPlateau
-        callbacks = [cosine if isinstance(c, plateau) else c for c in callbacks]
-    trainer = speed.trainer(net, seed=cfg.seed)
-    trainer.compile(optimizer=keras.optimizers.Adam(learning_rate=cfg.learning_rate),
-                    loss="categorical_crossentropy", metrics=["accuracy"])  # fmt: skip
-    start, logger = time.perf_counter(), tf.get_logger()
-    level = logger.level  # 줄마다 새 모델이라 생기는 'tf.function retracing' 영어 경고를 잠시 끔
-    logger.setLevel("ERROR")
-    try:
-        fitted = trainer.fit(
-            data.x_train, data.y_train, validation_data=(data.x_val, data.y_val),
-            epochs=cfg.epochs, batch_size=cfg.batch_size, shuffle=cfg.shuffle,
-            callbacks=callbacks, verbose=training.fit_verbose(progress),
-        )  # fmt: skip
-    finally:
-        logger.setLevel(level)
-    return net, training.History.from_keras(fitted, seconds=time.perf_counter() - start)
+    return net, training.train(net, data, cfg, progress=progress)
 
 
 def run_row(
@@ -258,9 +283,15 @@ def run_row(
     """
     from lenetlib import artifacts, evaluation, training
 
+    training.resolve_progress(progress)  # 인자는 폴더를 만들거나 읽기 전에 모두 확인
+    checks.check_bool(force, "force")
     recipe, folder = _recipe(row), row_folder(row, seed, directory)
-    cfg = training.TrainConfig(epochs=epochs, seed=seed)
-    found, _ = artifacts.find_run(folder, data, cfg)
+    artifacts.data_fingerprint(data)  # data의 형식, 그다음 세 세트 (2장 전처리를 잊은 28×28 등)
+    for split, name in (("train", "훈련"), ("val", "검증"), ("test", "테스트")):
+        training.check_fit_data(getattr(data, f"x_{split}"), getattr(data, f"y_{split}"), name)
+    schedule = "cosine" if recipe.schedule else "plateau"  # 학습률 스케줄 줄: 코사인 감소
+    cfg = training.TrainConfig(epochs=epochs, seed=seed, lr_schedule=schedule)
+    found, _ = artifacts.find_run(folder, data, cfg, build=lambda: build_row(recipe, seed=seed))
     if checks.check_bool(force, "force") or found is None:
         artifacts.check_writable(folder)
         net, history = _train(recipe, data, cfg, progress)
@@ -279,15 +310,26 @@ def reference(path: Source = None) -> dict[str, Any]:
     """
     script = "scripts/paper_reference.py"
     found = _read_json(path, "paper_reference.json", script, key="rows")
-    try:
-        rows = [{**row, "summary": spread_summary([r["test_error_percent"] for r in row["runs"]])}
-                for row in found["rows"]]  # fmt: skip
-    except (TypeError, KeyError, ValueError):
+    fix = f"`python {script}`로 다시 만드세요."
+    return {**found, "rows": _reference_rows(found, "paper_reference.json", fix)}
+
+
+def _reference_rows(found: Any, where: str, fix: str) -> list[dict[str, Any]]:
+    """기준 결과의 ``rows``: 줄마다 label, params(없어도 됨), runs를 확인하고 summary를 더함."""
+    rows = found.get("rows") if isinstance(found, Mapping) else None
+    if not isinstance(rows, list) or not rows:
         raise ValueError(
-            f"paper_reference.json의 rows마다 runs 목록과 test_error_percent가 있어야 합니다. "
-            f"`python {script}`로 다시 만드세요."
-        ) from None
-    return {**found, "rows": rows}
+            f"{where}에 'rows' 목록이 없습니다. 받은 형식: {type(found).__name__}. {fix}"
+        )
+    out = [_summarized(row, f"{where}의 rows 항목", fix) for row in rows]
+    for row in out:
+        if not isinstance(row.get("label"), str):
+            raise ValueError(
+                f"{where}의 rows 항목마다 label(줄 이름 문자열)이 있어야 합니다. {fix}"
+            )
+        if row.get("params") is not None:
+            checks.check_int(row["params"], f"{where}의 params", minimum=0, example=61706)
+    return out
 
 
 TABLE_COLUMNS = ["모델", "파라미터 수", "논문(%)", "이번 실행(%)", "기준 평균(%)",
@@ -297,20 +339,30 @@ TABLE_COLUMNS = ["모델", "파라미터 수", "논문(%)", "이번 실행(%)", 
 def table(runs: Sequence[RowRun] = (), *, ref: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """논문의 네 줄 + 7장의 줄들: 이번 실행과 기준(시드 여러 개의 평균·표준편차). (7장)
 
-    ``runs``: :func:`run_row`의 결과들, ``ref``: :func:`reference`의 결과 (기본: 패키지의 측정값).
+    ``runs``: :func:`run_row`의 결과들 (줄마다 하나, 직접 만든 :class:`Recipe`의 줄은 맨 아래에),
+    ``ref``: :func:`reference`의 결과 (기본: 패키지의 측정값).
     """
-    mine = {}
-    for run in runs:
-        mine[
-            checks.check_type(run, RowRun, "runs의 항목", "RowRun", "run_row(...)의 결과").label
-        ] = run
-    ref_rows = {row["label"]: row for row in (reference() if ref is None else ref)["rows"]}
+    if not isinstance(runs, Sequence | None) or isinstance(runs, str):
+        raise checks.wrong_type("runs", runs, "RowRun 목록", "예: paper.table([run1, run2])")
+    mine: dict[str, RowRun] = {}
+    for run in runs or ():
+        checks.check_type(run, RowRun, "runs의 항목", "RowRun", "run_row(...)의 결과")
+        if (twice := mine.get(run.label)) is not None:  # 한 칸에 한 실행: 말없이 덮어쓰지 않음
+            raise ValueError(
+                f"runs에 같은 줄 {subj(repr(run.label))} 두 번 있습니다 (시드 {twice.seed}, "
+                f"{run.seed}). 표에는 줄마다 실행 하나만 넣으세요. 시드 여러 개는 "
+                "paper.spread_summary([r.test_error_percent for r in 그 줄의 실행들])로 요약하세요."
+            )
+        mine[run.label] = run
+    fix = "paper.reference()의 결과를 넘기세요 (예: ref=paper.reference())."
+    rows = reference()["rows"] if ref is None else _reference_rows(ref, "ref", fix)
+    ref_rows = {row["label"]: row for row in rows}
     out = [(name, pd.NA, err, *[float("nan")] * 3, "") for name, err in PAPER_ROWS.items()]
-    for label in ROWS:
+    for label in dict.fromkeys([*ROWS, *mine, *ref_rows]):  # 직접 만든 Recipe의 줄은 맨 아래에
         run, row = mine.get(label), ref_rows.get(label)
         seeds = " / ".join(f"{r['test_error_percent']:.2f}" for r in row["runs"]) if row else ""
         stats = (row["summary"]["mean"], row["summary"]["std"]) if row else (float("nan"),) * 2
-        params = run.params if run else row["params"] if row else pd.NA
+        params = run.params if run else row.get("params") if row else None
         out.append((label, params, float("nan"), run.test_error_percent if run else float("nan"),
                     *stats, seeds))  # fmt: skip
     frame = pd.DataFrame(out, columns=TABLE_COLUMNS)

@@ -1,7 +1,10 @@
 """4장 훈련을 빠르게 하는 모든 설정. (부록 A ``A1_speed.ipynb``)
 
-저절로 켜지는 것은 없습니다: ``speed.enable()`` 한 줄로 켭니다. 배우는 방법은 같고 빨라집니다
-(섞는 순서만 Keras 기본과 달라 결과가 시드를 바꾼 만큼 다를 수 있음)."""
+저절로 켜지는 것은 없습니다: ``speed.enable()`` 한 줄로 켭니다. 배우는 계산은 Keras 기본과 같고
+빨라집니다: 같은 가중치에서 같은 배치 순서로 훈련하면 끝난 가중치가 부동소수점 오차 안에서 같습니다
+(``tests/test_speed.py``). 배치 통계를 쓰는 층(배치 정규화)이 있는 모델은 배치를 나누지 않습니다.
+다른 것은 훈련 데이터를 섞는 순서뿐이라, 결과가 시드를 바꾼 만큼 다를 수 있습니다.
+(oneDNN 기본값은 여기가 아니라 ``import lenetlib``이 정합니다: ``lenetlib/_internal/cpu.py``.)"""
 
 from __future__ import annotations
 
@@ -12,16 +15,20 @@ from typing import Any
 import numpy as np
 
 from lenetlib._internal.backend import keras, tf
-from lenetlib._internal.checks import check_int, check_seed
+from lenetlib._internal.checks import check_int, check_model, check_seed
+from lenetlib._internal.cpu import ONEDNN_ENV, cpu_info, cpu_kind, usable_cores
 
 __all__ = [
     "STEPS_PER_EXECUTION",
     "VALIDATION_BATCH_SIZE",
     "SpeedWarning",
+    "batch_statistics_layers",
+    "cpu_summary",
     "current_splits",
     "disable",
     "enable",
     "is_enabled",
+    "splits_for",
     "trainer",
 ]
 
@@ -44,9 +51,20 @@ class SpeedWarning(UserWarning):
     """속도 설정을 다 적용하지 못했다는 경고 (결과는 같고 조금 느릴 뿐). (부록 A, 4장)"""
 
 
-def _usable_cores() -> int:
-    affinity = getattr(os, "sched_getaffinity", None)  # macOS, Windows에는 없음
-    return len(affinity(0)) if affinity else os.cpu_count() or 1
+def cpu_summary() -> dict[str, Any]:
+    """이 컴퓨터의 CPU와 oneDNN 상태: 모델, 종류(AVX2 / AVX-512), 코어 수, oneDNN. (부록 A, 4장)
+
+    ``onednn``은 환경 변수 ``TF_ENABLE_ONEDNN_OPTS``의 값(``import lenetlib``이 x86에서 ``"1"``),
+    ``onednn_active``는 불러온 TensorFlow가 실제로 oneDNN 커널을 쓰는지(알 수 없으면 ``None``)."""
+    try:
+        from tensorflow.python.util import _pywrap_util_port  # TensorFlow가 스스로 알려 주는 값
+
+        active: bool | None = bool(_pywrap_util_port.IsMklEnabled())
+    except (ImportError, AttributeError):
+        active = None
+    info = cpu_info()
+    return {"model": info["model"], "kind": cpu_kind(info), "cores": info["cores"],
+            "onednn": os.environ.get(ONEDNN_ENV), "onednn_active": active}  # fmt: skip
 
 
 def enable(splits: int | None = None) -> int:
@@ -61,8 +79,8 @@ def enable(splits: int | None = None) -> int:
     if keras.backend.backend() == "tensorflow" and not tf.config.list_physical_devices("GPU"):
         try:
             tf.config.threading.set_intra_op_parallelism_threads(1)
-            tf.config.threading.set_inter_op_parallelism_threads(_usable_cores())
-            chosen = splits or min(_usable_cores(), MAX_SPLITS)
+            tf.config.threading.set_inter_op_parallelism_threads(usable_cores())
+            chosen = splits or min(usable_cores(), MAX_SPLITS)
         except RuntimeError:
             warnings.warn(SpeedWarning(_TOO_LATE), stacklevel=2)
     _state["splits"] = chosen
@@ -86,12 +104,35 @@ def current_splits() -> int | None:
     return _state["splits"]
 
 
+def batch_statistics_layers(model: keras.Model) -> list[str]:
+    """훈련 중 출력이 배치 전체의 통계에 달린 층(배치 정규화)의 이름들. (부록 A, 7장)
+
+    이런 층은 배치를 나누면 조각마다 평균·분산을 따로 구해 배우는 계산이 달라집니다."""
+    found, stack = [], list(getattr(model, "layers", []))
+    while stack:
+        layer = stack.pop(0)
+        if isinstance(layer, keras.layers.BatchNormalization):
+            found.append(layer.name)
+        stack.extend(getattr(layer, "layers", []))  # 모델 안의 모델(왜곡 블록 등)까지
+    return found
+
+
+def splits_for(model: keras.Model) -> int | None:
+    """``trainer(model)``이 배치를 나눌 조각 수. (부록 A, 7장)
+
+    꺼져 있으면 ``None``, 배치 정규화가 있으면 1, 아니면 :func:`current_splits`."""
+    splits = current_splits()
+    check_model(model)
+    return None if splits is None else 1 if batch_statistics_layers(model) else splits
+
+
 def trainer(model: keras.Model, seed: int | None = None) -> keras.Model:
     """훈련에 쓸 모델: 꺼져 있으면 ``model`` 그대로, 켜져 있으면 빠른 껍데기. (부록 A, 4장)
 
     껍데기는 ``model``의 변수를 함께 쓰므로 훈련이 끝난 ``model``을 바로 평가할 수 있습니다.
+    배치 정규화가 있는 모델은 배치를 나누지 않습니다 (Keras와 같은 계산, :func:`splits_for`).
     ``seed``는 훈련 데이터를 섞는 순서의 시드 (``None``이면 NumPy 난수 상태에서 하나 뽑음)."""
-    splits = current_splits()
+    splits = splits_for(model)
     seed = None if seed is None else check_seed(seed)
     return model if splits is None else _Trainer(model, splits, seed)
 

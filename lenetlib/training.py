@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -15,7 +16,7 @@ import numpy as np
 
 from lenetlib import config, speed
 from lenetlib._internal import checks
-from lenetlib._internal.backend import keras
+from lenetlib._internal.backend import keras, tf
 from lenetlib._internal.constants import NUM_CLASSES, PROGRESS_ENV
 from lenetlib._internal.korean import topic
 
@@ -32,9 +33,10 @@ __all__ = [
 ]
 
 PROGRESS_CHOICES = ("bar", "epoch", "none")
+#: 학습률 조절 방법: 검증 손실이 멈추면 줄이기(4장) 또는 코사인 모양으로 줄이기(7장의 마지막 줄)
+LR_SCHEDULES = ("plateau", "cosine")
 _MINIMUMS = {"epochs": 1, "batch_size": 1, "early_stopping_patience": 0, "reduce_lr_patience": 0}
 _FLOAT_RULES: dict[str, dict[str, Any]] = {
-    "validation_split": {"low": 0, "high": 1, "open_high": True, "hint": "보통 0.1입니다."},
     "learning_rate": {"low": 0, "high": 10, "open_low": True, "hint": "Adam에는 보통 1e-3."},
     "reduce_lr_factor": {"low": 0, "high": 1, "open_low": True, "open_high": True},
 }
@@ -46,7 +48,6 @@ class TrainConfig:
 
     epochs: int = 20
     batch_size: int = 128
-    validation_split: float = 0.1
     learning_rate: float = 1e-3
     early_stopping_patience: int = 5
     reduce_lr_factor: float = 0.5
@@ -54,6 +55,7 @@ class TrainConfig:
     min_lr: float = 1e-7
     seed: int = 42
     shuffle: bool = True
+    lr_schedule: str = "plateau"
 
     def __post_init__(self) -> None:
         def keep(name: str, value: Any) -> None:  # np.int64(7) → 7: JSON으로 저장할 수 있게
@@ -68,6 +70,7 @@ class TrainConfig:
         keep("min_lr", checks.check_float(self.min_lr, "min_lr", low=0, high=lr, hint=hint))
         keep("seed", checks.check_seed(self.seed))
         keep("shuffle", checks.check_bool(self.shuffle, "shuffle"))
+        keep("lr_schedule", checks.check_choice(self.lr_schedule, "lr_schedule", LR_SCHEDULES))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON으로 저장할 수 있는 사전으로 바꿉니다. (4장 ``04_training.ipynb``)"""
@@ -201,19 +204,26 @@ def fit_verbose(progress: str = "auto") -> int:
 
 
 def make_callbacks(cfg: TrainConfig, progress: str = "auto") -> list[keras.callbacks.Callback]:
-    """조기 종료·학습률 감소 콜백 (+ 에포크마다 한 줄). (4장 ``04_training.ipynb``)
+    """조기 종료·학습률 조절 콜백 (+ 에포크마다 한 줄). (4장 ``04_training.ipynb``, 7장)
 
-    ``ReduceLROnPlateau``가 그 에포크에 쓴 학습률을 기록에 ``learning_rate``로 남깁니다.
+    학습률 조절은 ``cfg.lr_schedule``: ``"plateau"``면 ``ReduceLROnPlateau``(4장), ``"cosine"``이면
+    에포크마다 코사인 모양으로 줄이는 ``LearningRateScheduler``(7장). 둘 다 그 에포크에 쓴 학습률을
+    기록에 ``learning_rate``로 남깁니다.
     """
     _check_config(cfg)
     early = keras.callbacks.EarlyStopping(
         monitor="val_accuracy", patience=cfg.early_stopping_patience, restore_best_weights=True
     )
-    reduce_lr = keras.callbacks.ReduceLROnPlateau(
-        monitor="val_loss", factor=cfg.reduce_lr_factor, patience=cfg.reduce_lr_patience,
-        min_lr=cfg.min_lr,
-    )  # fmt: skip
-    return [early, reduce_lr] + ([_EpochLogger()] if resolve_progress(progress) == "epoch" else [])
+    if cfg.lr_schedule == "cosine":
+        lr = keras.callbacks.LearningRateScheduler(
+            lambda epoch: cfg.learning_rate * 0.5 * (1 + math.cos(math.pi * epoch / cfg.epochs))
+        )
+    else:
+        lr = keras.callbacks.ReduceLROnPlateau(
+            monitor="val_loss", factor=cfg.reduce_lr_factor, patience=cfg.reduce_lr_patience,
+            min_lr=cfg.min_lr,
+        )  # fmt: skip
+    return [early, lr] + ([_EpochLogger()] if resolve_progress(progress) == "epoch" else [])
 
 
 def check_fit_data(x: Any, y: Any, name: str = "훈련") -> tuple[np.ndarray, np.ndarray]:
@@ -230,18 +240,7 @@ def check_fit_data(x: Any, y: Any, name: str = "훈련") -> tuple[np.ndarray, np
     return x, np.asarray(y, dtype=np.float32)
 
 
-def train(
-    model: keras.Model,
-    data: Any,
-    cfg: TrainConfig,
-    *,
-    callbacks: Sequence[keras.callbacks.Callback] = (),
-    progress: str = "auto",
-) -> History:
-    """4장의 훈련을 한 번에: 입력 검사, 시드, 컴파일, ``fit``. (4장 ``04_training.ipynb``)
-
-    ``data``: ``preprocessing.prepare_mnist``의 결과. 훈련된 ``model``은 바로 평가할 수 있습니다.
-    """
+def _check_train_inputs(model: Any, data: Any, cfg: Any, callbacks: Sequence[Any]) -> list:
     checks.check_model(model)
     _check_config(cfg)
     if not all(hasattr(data, f"{a}_{s}") for a in "xy" for s in ("train", "val")):
@@ -251,24 +250,39 @@ def train(
     callbacks = list(callbacks)
     if wrong := [c for c in callbacks if not isinstance(c, keras.callbacks.Callback)]:
         raise ValueError(f"callbacks에는 Keras 콜백만 넣을 수 있습니다. 받은 값: {wrong}.")
+    return callbacks
+
+
+def train(
+    model: keras.Model,
+    data: Any,
+    cfg: TrainConfig,
+    *,
+    callbacks: Sequence[keras.callbacks.Callback] = (),
+    progress: str = "auto",
+) -> History:
+    """4장의 훈련을 한 번에: 입력 검사, 시드, 컴파일, ``fit``. (4장 ``04_training.ipynb``, 7장)
+
+    ``data``: ``preprocessing.prepare_mnist``의 결과. 훈련된 ``model``은 바로 평가할 수 있습니다.
+    7장의 모든 줄, ``make bench``, ``scripts/seed_spread.py``도 이 함수로 훈련합니다.
+    """
+    callbacks = _check_train_inputs(model, data, cfg, callbacks)
     x, y = check_fit_data(data.x_train, data.y_train, "훈련")
     x_val, y_val = check_fit_data(data.x_val, data.y_val, "검증")
     fit_callbacks, verbose = make_callbacks(cfg, progress) + callbacks, fit_verbose(progress)
-
     config.set_seed(cfg.seed)
     trainer = speed.trainer(model, seed=cfg.seed)  # 속도 설정을 켜지 않았으면 model 그대로
     compile_model(trainer, cfg)
-    start = time.perf_counter()
-    keras_history = trainer.fit(
-        x,
-        y,
-        batch_size=cfg.batch_size,
-        epochs=cfg.epochs,
-        validation_data=(x_val, y_val),
-        shuffle=cfg.shuffle,
-        callbacks=fit_callbacks,
-        verbose=verbose,
-    )
+    start, logger = time.perf_counter(), tf.get_logger()
+    level = logger.level  # 모델을 여럿 훈련하면 나오는 'retracing' 영어 경고를 잠시 끔
+    logger.setLevel("ERROR")
+    try:
+        keras_history = trainer.fit(
+            x, y, batch_size=cfg.batch_size, epochs=cfg.epochs, validation_data=(x_val, y_val),
+            shuffle=cfg.shuffle, callbacks=fit_callbacks, verbose=verbose,
+        )  # fmt: skip
+    finally:
+        logger.setLevel(level)
     return History.from_keras(keras_history, seconds=time.perf_counter() - start)
 
 

@@ -27,18 +27,16 @@ DEFAULT_SEEDS = (42, 1, 2, 3, 4)
 def train_one(seed: int) -> dict:
     """4장의 기본 훈련을 시드 ``seed``로 한 번 하고 테스트 결과를 돌려줍니다."""
     sys.path.insert(0, str(ROOT))  # bench/는 저장소 루트의 꾸러미
-    from bench.bench import chapter4_fit, chapter4_model
-    from lenetlib import config, data, evaluation, preprocessing, speed, training
+    from lenetlib import config, data, evaluation, model, preprocessing, speed, training
 
     config.setup(seed)
     speed.enable()
     train, test = data.load_mnist()
     prepared = preprocessing.prepare_mnist(train, test)
     cfg = training.TrainConfig(seed=seed)
-    lenet, trainer = chapter4_model(cfg)  # make bench와 같은 4장 코드 (set_seed, build, compile)
-    start = time.perf_counter()
-    keras_history = chapter4_fit(trainer, prepared, cfg, ())
-    history = training.History.from_keras(keras_history, seconds=time.perf_counter() - start)
+    config.set_seed(cfg.seed)
+    lenet = model.build_lenet5()
+    history = training.train(lenet, prepared, cfg, progress="none")  # 4장의 compile + fit
     result = evaluation.evaluate_model(lenet, prepared.x_test, prepared.y_test)
     return {
         "seed": seed,

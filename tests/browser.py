@@ -30,18 +30,11 @@ from playwright.sync_api import sync_playwright
 
 from tests.labserver import ROOT, api, running_lab
 from tests.nbtools import fast_parameters, prepare
+from tools.chromium import draws_korean, launch, platform_fonts
 
 OUT = ROOT / "build" / "browser"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
 STDERR = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-KOREAN_FONT = re.compile(r"CJK|Noto Sans KR|Nanum|Gothic|Malgun|Un |Baekmuk", re.I)
-
-
-def _launch(playwright):
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        raise SystemExit("chromium이 없습니다: apt-get install chromium (make test-browser가 설치)")
-    return playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
 
 
 def _run_all(page, name: str, timeout_s: float) -> None:
@@ -76,19 +69,6 @@ def _saved_image_count(page, base: str, token: str, name: str) -> int:
         for cell in nb["cells"]
         for output in cell.get("outputs", [])
     )
-
-
-def _korean_fonts(page) -> list[str]:
-    """첫 제목(h1)의 글자를 Chromium이 실제로 그린 글꼴 이름들."""
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("DOM.enable")
-    cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-    node = cdp.send(
-        "DOM.querySelector", {"nodeId": root, "selector": f"{PANEL} .jp-RenderedMarkdown h1"}
-    )
-    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
-    return [f["familyName"] for f in fonts]
 
 
 def _draw_digit(page) -> str:
@@ -138,8 +118,8 @@ def check_chapter(page, base: str, token: str, name: str, timeout_s: float) -> l
     saved = _saved_image_count(page, base, token, name)
     if shown != saved:
         problems.append(f"그림 출력 {saved}개 중 화면에 그려진 이미지 {shown}개")
-    fonts = _korean_fonts(page)
-    if not any(KOREAN_FONT.search(f) for f in fonts):
+    fonts = platform_fonts(page, f"{PANEL} .jp-RenderedMarkdown h1")
+    if not draws_korean(fonts):
         problems.append(f"제목의 한글이 한글 글꼴로 그려지지 않았습니다 (쓴 글꼴: {fonts})")
     if name.startswith("08_"):
         text = _draw_digit(page)
@@ -165,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     token = uuid.uuid4().hex
     failures, timings = [], {}
     with running_lab(token, str(lab_dir)) as base, sync_playwright() as playwright:
-        browser = _launch(playwright)
+        browser = launch(playwright)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         page.goto(f"{base}/lab?token={token}")
         page.wait_for_selector(".jp-LabShell", timeout=120_000)

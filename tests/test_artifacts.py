@@ -1,4 +1,5 @@
-"""lenetlib.artifacts: 한 묶음 저장·불러오기, 손상·불일치 감지, 쓰기 전 검사, get_or_train (4장)."""
+"""lenetlib.artifacts: 한 묶음 저장·불러오기, 손상·불일치 감지, 쓰기 전 검사, get_or_train (4장),
+다른 구조의 묶음·끊긴 저장·동시 실행 (이슈 #18의 1·2·3·14)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import hashlib
 import json
 import os
 import re
+import stat
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -15,7 +21,7 @@ import pytest
 from lenetlib import artifacts, config, training
 from lenetlib._internal import atomic
 from lenetlib.artifacts import ArtifactError
-from lenetlib.model import build_lenet5
+from lenetlib.model import build_lenet5, build_lenet5_classic
 from lenetlib.preprocessing import prepare_mnist
 from lenetlib.training import History, TrainConfig
 
@@ -79,13 +85,26 @@ def fake_train(monkeypatch):
     return calls
 
 
+def _bundle(folder: Path) -> Path:
+    """config.json이 가리키는 세대 폴더 (묶음 파일의 진짜 자리)."""
+    info = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    return folder / info.get("run_folder", "")
+
+
+def _visible(folder: Path) -> list[str]:
+    """세대 폴더를 뺀, 학생이 보는 파일 이름들."""
+    return sorted(p.name for p in folder.iterdir() if not atomic.is_run_name(p.name))
+
+
 def _leftovers(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    """점으로 시작하는 것 중 지금 세대 폴더가 아닌 것 (임시 파일, 예전 세대)."""
+    current = _bundle(folder).name if (folder / "config.json").exists() else None
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and p.name != current)
 
 
 def _restamp(folder: Path, name: str, content: bytes) -> None:
     """파일을 바꾸고 config.json의 해시도 맞춥니다 (묶음은 맞지만 내용이 틀린 경우를 만듦)."""
-    (folder / name).write_bytes(content)
+    (_bundle(folder) / name).write_bytes(content)
     info = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     info["files"][name] = hashlib.sha256(content).hexdigest()
     (folder / "config.json").write_text(json.dumps(info), encoding="utf-8")
@@ -102,7 +121,7 @@ def _edit_info(folder: Path, **changes) -> None:
 
 
 def test_save_run_roundtrip(saved, net, data):
-    assert sorted(p.name for p in saved.iterdir()) == RUN_FILES
+    assert _visible(saved) == RUN_FILES and _leftovers(saved) == []
     loaded = artifacts.load_model(saved)
     np.testing.assert_allclose(
         loaded.predict(data.x_test, verbose=0), net.predict(data.x_test, verbose=0), atol=1e-6
@@ -112,11 +131,14 @@ def test_save_run_roundtrip(saved, net, data):
     info = artifacts.load_run_info(saved)
     assert info["data"] == artifacts.data_fingerprint(data)
     assert (info["data"]["n_train"], info["data"]["n_val"], info["data"]["n_test"]) == (270, 30, 50)
-    assert info["model"] == {"name": net.name, "params": 61_706}
+    assert info["model"] == artifacts.describe_model(net)
+    assert (info["model"]["name"], info["model"]["params"]) == (net.name, 61_706)
+    assert info["model"]["layers"][:2] == ["C1 (Conv2D)", "S2 (MaxPooling2D)"]
     assert set(info["versions"]) == {"lenetlib", "keras", "tensorflow"}
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", info["saved_at"])
     for name in ("lenet5.keras", "history.json"):  # 표지가 각 파일의 해시를 담음
         assert info["files"][name] == hashlib.sha256((saved / name).read_bytes()).hexdigest()
+        assert os.path.samefile(saved / name, _bundle(saved) / name)  # 보이는 파일 = 지금 세대
 
 
 def test_data_fingerprint_sees_labels_and_counts(data, mnist_small):
@@ -182,6 +204,40 @@ def test_bad_arguments_fail_in_korean_before_writing(tmp_path, net, data):
     assert not (tmp_path / "metrics.json").exists() and _leftovers(tmp_path) == []
 
 
+def test_blank_directory_is_refused_not_the_current_folder():
+    """``artifacts_dir("")``는 말없이 지금 폴더(``Path(".")``)가 되었음."""
+    for blank in ("", "   "):
+        with pytest.raises(ValueError) as err:
+            artifacts.artifacts_dir(blank)
+        assert_korean(err, "directory", "빈 문자열", "None")
+    assert artifacts.artifacts_dir(".") == Path(".")
+
+
+def _with(data, **arrays) -> SimpleNamespace:
+    names = [f"{a}_{s}" for s in ("train", "val", "test") for a in "xy"]
+    return SimpleNamespace(**{name: getattr(data, name) for name in names} | arrays)
+
+
+@pytest.mark.parametrize("case", ["progress-loud", "unpadded-28x28", "integer-labels"])
+def test_get_or_train_checks_progress_and_data_before_creating_the_folder(
+    tmp_path, data, fake_train, case
+):
+    """잘못된 progress·데이터를 거절하기 전에 산출물 폴더부터 만들었음 (paper.run_row처럼)."""
+    folder, progress, needle = tmp_path / "new", "none", "progress"
+    if case == "progress-loud":
+        progress = "loud"
+    elif case == "unpadded-28x28":  # 2장의 32×32 패딩을 잊음
+        x = {f"x_{s}": getattr(data, f"x_{s}")[:, 2:30, 2:30, 0] for s in ("train", "val")}
+        data, needle = _with(data, **x), "32"
+    else:  # prepare_mnist(..., one_hot=False)
+        y = {f"y_{s}": getattr(data, f"y_{s}").argmax(1) for s in ("train", "val")}
+        data, needle = _with(data, **y), "원-핫"
+    with pytest.raises(ValueError) as err:
+        artifacts.get_or_train(folder, data, CFG, progress=progress)
+    assert_korean(err, needle)
+    assert not folder.exists() and fake_train == []
+
+
 # ---------------------------------------------------------------------------
 # 없는 파일, 손상된 파일
 # ---------------------------------------------------------------------------
@@ -213,7 +269,7 @@ def test_corrupt_keras_file(saved, how, restamp):
     if restamp:
         _restamp(saved, "lenet5.keras", bad[how])
     else:
-        (saved / "lenet5.keras").write_bytes(bad[how])
+        (_bundle(saved) / "lenet5.keras").write_bytes(bad[how])
     with pytest.raises(ArtifactError) as err:
         artifacts.load_model(saved)
     assert_korean(err, "04_training.ipynb", "손상" if restamp else "것이 아닙니다")
@@ -271,8 +327,15 @@ def test_corrupt_metrics(saved, content):
 
 @pytest.mark.parametrize(
     "changes",
-    [{"data": "x"}, {"model": "x"}, {"data": [1, 2]}, {"train_config": "x"}, {"files": None}],
-    ids=["data-str", "model-str", "data-list", "train_config-str", "files-null"],
+    [
+        {"data": "x"},
+        {"model": "x"},
+        {"data": [1, 2]},
+        {"train_config": "x"},
+        {"files": None},
+        {"run_folder": "../../elsewhere"},
+    ],
+    ids=["data-str", "model-str", "data-list", "train_config-str", "files-null", "run-outside"],
 )
 def test_find_run_treats_malformed_info_as_corrupt(saved, data, fake_train, changes):
     _edit_info(saved, **changes)
@@ -357,7 +420,7 @@ def test_check_writable_creates_the_folder_and_leaves_nothing(tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# 이슈 #10-6: 저장 도중 멈춤 → 반쪽 묶음은 불러오지 않고, 예전 지표도 현재 것이 아님
+# 이슈 #10-6, #18-3: 저장 도중 멈춤 → 새 묶음 한 벌이 자리 잡기 전까지 예전 묶음이 온전함
 # ---------------------------------------------------------------------------
 
 
@@ -374,50 +437,114 @@ def _crash_on_call(monkeypatch, target, name: str, n: int) -> None:
     monkeypatch.setattr(target, name, flaky)
 
 
-@pytest.mark.parametrize("where", ["between-model-and-history", "before-config"], ids=lambda w: w)
-def test_crash_between_writes_is_never_loaded_as_current(saved, net, data, fake_train,
-                                                         monkeypatch, where):  # fmt: skip
+#: 저장의 단계마다: (바꿔 치울 곳, 함수 이름, 몇 번째 호출, config.json이 이미 새 묶음을 가리키는지)
+SAVE_STEPS = {
+    "model-staged": (atomic, "_stage", 1, False),
+    "history-staged": (atomic, "_stage", 2, False),
+    "before-config": (atomic, "write_json", 1, False),
+    "config-replace": (atomic.os, "replace", 1, False),
+    "model-replace": (atomic.os, "replace", 2, True),
+    "model-exposed": (atomic, "_expose", 1, True),
+    "history-exposed": (atomic, "_expose", 2, True),
+    "old-run-removed": (atomic, "_remove_run", 1, True),
+}
+
+
+@pytest.mark.parametrize("step", SAVE_STEPS)
+def test_interrupted_save_keeps_a_complete_run(saved, net, data, monkeypatch, step):
+    """이슈 #18-3: 모델·기록을 바꿔 넣은 뒤 config.json 전에 멈추면 예전 실행까지 못 쓰게 되었음."""
     artifacts.save_metrics(saved, {"test_accuracy": 0.5})
     other = TrainConfig(epochs=1, batch_size=32, seed=5)
-    if where == "before-config":  # 모델과 기록은 바꿔 넣었고 config.json만 못 씀
-        _crash_on_call(monkeypatch, atomic, "write_json", 1)
-    else:  # 한 파일만 바꿔 넣음
-        _crash_on_call(monkeypatch, atomic.os, "replace", 2)
+    target, name, n, switched = SAVE_STEPS[step]
+    _crash_on_call(monkeypatch, target, name, n)
     with pytest.raises(KeyboardInterrupt):
         artifacts.save_run(saved, net, _history(9.0), other, data)
     monkeypatch.undo()
-    monkeypatch.setattr(training, "train", lambda *a, **k: _history(3.0))
 
-    for cfg in (other, CFG):  # 새 설정으로도, 예전 설정으로도 반쪽 묶음을 쓰지 않음
-        found, reason = artifacts.find_run(saved, data, cfg)
-        assert found is None, reason
-    assert_korean(reason, "쓸 수 없습니다", "것이 아닙니다")  # config.json은 예전 실행 그대로
-    with pytest.raises(ArtifactError) as err:
-        artifacts.load_model(saved)
-    with pytest.raises(ArtifactError) as err:
-        artifacts.load_metrics(saved)  # 예전 지표를 현재 것으로 알려 주지 않음
-    assert_korean(err, "04_training.ipynb", "것이 아닙니다")
-    assert _leftovers(saved) == []
-
-    outcome = artifacts.get_or_train(saved, data, CFG, progress="none")
-    assert outcome.trained_now and outcome.history.seconds == 3.0
+    found, reason = artifacts.find_run(saved, data, other if switched else CFG)
+    assert found is not None, reason  # 늘 한 벌은 온전: 전환 전이면 예전, 뒤면 새 실행
+    assert found.history.seconds == (9.0 if switched else 1.0)
+    assert artifacts.load_model(saved).count_params() == 61_706
+    if switched:  # 예전 지표를 새 모델의 것으로 알려 주지 않음
+        with pytest.raises(ArtifactError) as err:
+            artifacts.load_metrics(saved)
+        assert_korean(err, "05_evaluation.ipynb", "지금 저장된 모델의 것이 아닙니다")
+    else:
+        assert artifacts.load_metrics(saved)["test_accuracy"] == 0.5
+    artifacts.save_run(saved, net, _history(3.0), CFG, data)  # 다음 저장이 남은 것을 치움
     assert artifacts.find_run(saved, data, CFG)[0].history.seconds == 3.0
+    assert _visible(saved) == [*RUN_FILES, "metrics.json"] and _leftovers(saved) == []
+
+
+_PIPE_READERS = """
+import sys
+from types import SimpleNamespace
+import numpy as np
+from lenetlib import artifacts, training
+pipe, bundle = sys.argv[1:]
+x, y = np.zeros((2, 32, 32, 1), np.float32), np.eye(10, dtype=np.float32)[[0, 1]]
+splits = ("train", "val", "test")
+data = SimpleNamespace(**{f"{a}_{s}": v for s in splits for a, v in zip("xy", (x, y))})
+for call in (lambda: artifacts.load_model(pipe), lambda: artifacts.load_run_info(pipe),
+             lambda: print(artifacts.find_run(pipe, data, training.TrainConfig())[1]),
+             lambda: artifacts.load_history(bundle), lambda: artifacts.load_model(bundle)):
+    try:
+        call()
+    except artifacts.ArtifactError as exc:
+        print(exc)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="이름 있는 파이프가 없는 OS")
+def test_bundle_file_that_is_a_pipe_fails_at_once(saved, tmp_path_factory):
+    """config.json(이나 묶음의 다른 파일)이 이름 있는 파이프면 열다가 영원히 기다렸음."""
+    os.mkfifo(config_pipe := tmp_path_factory.mktemp("pipe") / "config.json")
+    (history := _bundle(saved) / "history.json").unlink()
+    os.mkfifo(history)
+    root = Path(__file__).resolve().parent.parent
+    args = [sys.executable, "-c", _PIPE_READERS, str(config_pipe.parent), str(saved)]
+    done = subprocess.run(args, cwd=root, capture_output=True, text=True, timeout=120)
+    lines = done.stdout.splitlines()
+    assert len(lines) == 5 and all("보통 파일이 아닙니다" in line for line in lines), done
+    for line in lines:
+        assert_korean(line, "옮기거나 지우세요")
+    assert os.path.isfile(saved / "config.json")  # 사용자가 만든 파이프·묶음은 그대로
+    assert all(stat.S_ISFIFO(p.lstat().st_mode) for p in (config_pipe, history))
 
 
 # ---------------------------------------------------------------------------
-# 남은 임시 파일, umask, 동시 저장
+# 남은 임시 파일, umask, 동시 저장 (이슈 #18-1, #18-14)
 # ---------------------------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
 
 
 def test_orphan_temp_files_are_cleaned_by_the_next_save(tmp_path, net, data):
-    dead = tmp_path / ".lenet5.999999999.x1y2z3.tmp.keras"  # 죽은 프로세스가 남긴 것
-    old = tmp_path / ".lenet5.abcdefgh.tmp.keras"  # 예전 이름 꼴, 두 시간 전
-    for path in (dead, old):
-        path.write_bytes(b"PK half written")
-    two_hours_ago = os.path.getmtime(old) - 7200
-    os.utime(old, (two_hours_ago, two_hours_ago))
+    dead = _dead_pid()  # 저장 도중 죽은 프로세스가 남긴 임시 파일과 세대 폴더
+    (tmp_path / f".lenet5.{dead}.x1y2z3ab.{atomic.MARKER}.keras").write_bytes(b"PK half")
+    (run := tmp_path / f"{atomic.RUN_PREFIX}{dead}.abcdefgh").mkdir()
+    (run / "lenet5.keras").write_bytes(b"PK half written")
     artifacts.save_run(tmp_path, net, _history(), CFG, data)
-    assert sorted(p.name for p in tmp_path.iterdir()) == RUN_FILES
+    assert _visible(tmp_path) == RUN_FILES and _leftovers(tmp_path) == []
+
+
+def test_saves_never_delete_user_files_next_to_the_bundle(saved, net, data):
+    """이슈 #18-1: save_metrics가 같은 폴더의 .notes.tmp.md를 지웠음 (lenetlib 표지 없는 이름)."""
+    names = [".notes.tmp.md", ".draft.tmp.txt", ".bash_history.tmp", ".ssh.tmp",
+             ".lenet5.999999999.x1y2z3.tmp.keras", ".metrics.12345.tmp.json"]  # fmt: skip
+    two_days_ago = time.time() - 48 * 3600
+    for name in names:
+        (saved / name).write_text(f"사용자 메모 {name}", encoding="utf-8")
+        os.utime(saved / name, (two_days_ago, two_days_ago))
+    artifacts.save_metrics(saved, {"test_accuracy": 0.9})
+    artifacts.save_run(saved, net, _history(2.0), CFG, data)
+    artifacts.check_writable(saved)
+    for name in names:
+        assert (saved / name).read_text(encoding="utf-8") == f"사용자 메모 {name}", name
 
 
 def test_saved_files_follow_the_umask(tmp_path, net, data):
@@ -428,7 +555,9 @@ def test_saved_files_follow_the_umask(tmp_path, net, data):
     finally:
         os.umask(old)
     modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
-    assert modes == dict.fromkeys([*RUN_FILES, "metrics.json"], 0o644)
+    modes.update({f"run/{p.name}": p.stat().st_mode & 0o777 for p in _bundle(tmp_path).iterdir()})
+    assert modes == {**dict.fromkeys([*RUN_FILES, "metrics.json"], 0o644), _bundle(tmp_path).name:
+                     0o755, "run/lenet5.keras": 0o644, "run/history.json": 0o644}  # fmt: skip
 
 
 def test_two_threads_saving_runs_leave_a_consistent_set(tmp_path, data, net):
@@ -483,7 +612,7 @@ def test_get_or_train_orchestration(tmp_path, data, fake_train, monkeypatch, mni
 def test_get_or_train_end_to_end(tmp_path, data, capsys):
     """실제로 훈련(270장, 1 에포크)하고, 두 번째에는 같은 모델을 불러옵니다."""
     first = artifacts.get_or_train(tmp_path, data, CFG, progress="none")
-    assert first.trained_now and sorted(p.name for p in tmp_path.iterdir()) == RUN_FILES
+    assert first.trained_now and _visible(tmp_path) == RUN_FILES
     again = artifacts.get_or_train(tmp_path, data, CFG, progress="none")
     assert not again.trained_now and again.history == first.history
     np.testing.assert_allclose(
@@ -513,3 +642,114 @@ def test_run_saved_with_another_speed_setting_is_not_reused(tmp_path, net, data,
     assert_korean(reason, "다릅니다", "speed_splits None → 2")
     artifacts.save_run(tmp_path, net, _history(), CFG, data)
     assert artifacts.find_run(tmp_path, data, CFG)[0] is not None
+
+
+# ---------------------------------------------------------------------------
+# 이슈 #18-2: 다른 구조의 묶음은 조용히 불러오지 않음 (get_or_train은 다시 훈련)
+# ---------------------------------------------------------------------------
+
+
+def test_bundle_of_another_architecture_is_retrained_not_returned(tmp_path, data, fake_train):
+    from lenetlib import paper
+
+    artifacts.save_run(tmp_path, paper.build_row("+ ReLU", seed=CFG.seed), _history(), CFG, data)
+    found, reason = artifacts.find_run(tmp_path, data, CFG)
+    assert found is None
+    assert_korean(reason, "구조가 요청한 모델과 다릅니다", "LeNet5_relu_aug", "C1 (Conv2D)")
+    outcome = artifacts.get_or_train(tmp_path, data, CFG, progress="none")
+    assert outcome.trained_now and outcome.model.name == "LeNet5" and len(fake_train) == 1
+    assert_korean(outcome.reason, "구조가 요청한 모델과 다릅니다", "새로 훈련해 저장했습니다")
+    found, reason = artifacts.find_run(tmp_path, data, CFG)
+    assert found is not None and found.model.name == "LeNet5", reason
+
+
+def test_model_swapped_with_rewritten_hashes_is_refused(saved, data, fake_train, tmp_path_factory):
+    classic = build_lenet5_classic()  # 해시까지 고쳐 넣은 다른 모델 (config.json은 61,706개)
+    classic.save(path := tmp_path_factory.mktemp("classic") / "lenet5.keras")
+    _restamp(saved, "lenet5.keras", path.read_bytes())
+    with pytest.raises(ArtifactError) as err:
+        artifacts.load_model(saved)
+    assert_korean(
+        err, "config.json에 기록된 모델과 다릅니다", "params 61706 → 60850", "04_training"
+    )
+    found, reason = artifacts.find_run(saved, data, CFG)
+    assert found is None and "기록된 모델과 다릅니다" in reason
+    outcome = artifacts.get_or_train(saved, data, CFG, progress="none")
+    assert outcome.trained_now and artifacts.load_model(saved).count_params() == 61_706
+
+
+def test_old_flat_layout_and_copied_visible_files_still_load(saved, net, data, tmp_path_factory):
+    """세대 폴더가 없는 예전 형식의 묶음, 보이는 세 파일만 복사한 폴더도 해시가 맞으면 씀."""
+    copy = tmp_path_factory.mktemp("copy")
+    for name in RUN_FILES:
+        (copy / name).write_bytes((saved / name).read_bytes())
+    assert artifacts.find_run(copy, data, CFG)[0] is not None
+    info = json.loads((saved / "config.json").read_text(encoding="utf-8"))
+    run = saved / info.pop("run_folder")
+    (saved / "config.json").write_text(json.dumps(info), encoding="utf-8")
+    for name in ("lenet5.keras", "history.json"):
+        (run / name).unlink()
+    run.rmdir()
+    found, reason = artifacts.find_run(saved, data, CFG)
+    assert found is not None and found.history == _history(), reason
+    artifacts.save_run(saved, net, _history(2.0), CFG, data)  # 예전 형식 위에 새 형식으로
+    assert artifacts.find_run(saved, data, CFG)[0].history.seconds == 2.0
+    assert _leftovers(saved) == []
+
+
+# ---------------------------------------------------------------------------
+# 이슈 #18-14: 한 프로세스가 저장하는 동안 get_or_train은 잠금을 기다림 (한도가 있음)
+# ---------------------------------------------------------------------------
+
+
+class _SlowSave:
+    """저장이 모델 파일을 쓰는 도중에 멈춰 있는 모델 (그동안 다른 스레드가 읽으려 함)."""
+
+    def __init__(self, model) -> None:
+        self._model, self.started, self.go = model, threading.Event(), threading.Event()
+
+    def __getattr__(self, name: str):
+        return getattr(self._model, name)
+
+    def save(self, path) -> None:
+        self.started.set()
+        assert self.go.wait(timeout=600)
+        self._model.save(path)
+
+
+def test_get_or_train_waits_for_a_save_in_progress(saved, net, data, fake_train, capsys,
+                                                   monkeypatch):  # fmt: skip
+    monkeypatch.setattr(atomic, "LOCK_WAIT_SECONDS", 900.0)  # 아주 바쁜 컴퓨터에서도 기다리게
+    slow, got = _SlowSave(net), []
+    saver = threading.Thread(target=artifacts.save_run,
+                             args=(saved, slow, _history(7.0), CFG, data))  # fmt: skip
+    saver.start()
+    assert slow.started.wait(timeout=600)
+    reader = threading.Thread(target=lambda: got.append(artifacts.get_or_train(saved, data, CFG)))
+    reader.start()
+    reader.join(timeout=1)
+    waiting = reader.is_alive()  # 저장이 끝나지 않았으니 아직 기다려야 함
+    slow.go.set()
+    saver.join()
+    reader.join()
+    assert waiting, "저장이 끝나기 전에 묶음을 읽었습니다"
+    (outcome,) = got
+    assert not outcome.trained_now and outcome.history.seconds == 7.0 and fake_train == []
+    assert "끝나기를 기다립니다" in capsys.readouterr().err
+
+
+def test_waiting_for_the_lock_is_bounded_and_korean(saved, net, data, fake_train, monkeypatch):
+    fcntl = pytest.importorskip("fcntl")
+    monkeypatch.setattr(atomic, "LOCK_WAIT_SECONDS", 0.2)
+    fd = os.open(saved, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # 다른 프로세스가 오래 저장하는 것처럼
+    try:
+        with pytest.raises(ArtifactError) as err:
+            artifacts.get_or_train(saved, data, CFG, progress="none")
+        assert_korean(err, "다른 프로세스가", "04_training.ipynb", "끝난 뒤 다시 실행하세요")
+        with pytest.raises(ArtifactError) as err:
+            artifacts.save_run(saved, net, _history(), CFG, data)
+        assert_korean(err, "다른 프로세스가", "끝난 뒤 다시 실행하세요")
+    finally:
+        os.close(fd)
+    assert fake_train == [] and artifacts.find_run(saved, data, CFG)[0] is not None

@@ -107,7 +107,7 @@ def test_format_markdown_skipped_torch_and_not_reached():
     }
     md = bench.format_markdown(res)
     assert "건너뜀" in md
-    assert "B/C (lenetlib ÷ PyTorch): **—배**" in md
+    assert "B/C (4장 ÷ PyTorch): **—배**" in md
     assert "도달하지 못했습니다" in md
     console = bench.format_console(res)
     assert "건너뜀" in console and "B/A = 2.00배" in console
@@ -150,3 +150,30 @@ def test_format_markdown_one_piece():
     res = _results(with_c=True)
     res["lenetlib"]["speed"]["splits"] = 1
     assert "배치를 나누지 않음" in bench.format_markdown(res)
+
+
+def test_ratios_cover_every_arm_and_tolerate_missing_ones():
+    got = bench.ratios({"A": 4000.0, "A1": 8000.0, "B": 16000.0, "C": 10000.0, "D": None})
+    assert got == {"B/A": 4.0, "B/A'": 2.0, "B/C": 1.6, "B/D": None, "A'/A": 2.0}
+
+
+def test_worker_environment_sets_onednn_per_arm(monkeypatch):
+    """A는 TensorFlow 기본값(사용자 값), A'는 oneDNN 강제, AVX2 흉내는 oneDNN ISA를 제한합니다."""
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # lenetlib이 부모 프로세스에 정한 기본값
+    monkeypatch.setattr(bench, "USER_ONEDNN", None)
+    assert "TF_ENABLE_ONEDNN_OPTS" not in bench.worker_environment("A", False)
+    assert bench.worker_environment("A1", False)["TF_ENABLE_ONEDNN_OPTS"] == "1"
+    emulated = bench.worker_environment("A", True)
+    assert emulated["TF_ENABLE_ONEDNN_OPTS"] == "0" and emulated["ONEDNN_MAX_CPU_ISA"] == "AVX2"
+    assert bench.worker_environment("A1", True)["TF_ENABLE_ONEDNN_OPTS"] == "1"
+    monkeypatch.setattr(bench, "USER_ONEDNN", "0")  # 사용자가 끈 값은 A, B에서 그대로
+    assert bench.worker_environment("A", True)["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert bench.worker_environment("B", False)["TF_ENABLE_ONEDNN_OPTS"] == "0"
+
+
+def test_machine_description_names_the_cpu_kind():
+    from lenetlib._internal.cpu import cpu_kind
+
+    text = bench.machine_description()
+    assert cpu_kind() in text and "코어" in text and "avx2" in text
+    assert "AVX2 흉내" in bench.machine_description(emulate_avx2=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -106,3 +107,118 @@ def test_bad_input(model):
     raises_korean("HandwritingSteps", canvas.plot_steps, [])
     raises_korean("canvas.Reading", canvas.plot_reading, np.zeros((28, 28)))
     raises_korean("캔버스가 비어 있습니다", canvas.read_digit, model, handwriting.Strokes([]))
+
+
+# --- 이슈 #18 (7, 8): 캔버스에 맞지 않는 모델, 위젯 배관 ---
+
+
+def _net(input_shape, outputs=10, activation="softmax"):
+    from lenetlib._internal.backend import keras
+
+    kl = keras.layers
+    return keras.Sequential([keras.Input(input_shape), kl.Conv2D(6, 5, name="C1"), kl.Flatten(),
+                             kl.Dense(outputs, activation=activation)])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (lambda: _net((28, 28, 1)), r"\(N, 32, 32, 1\).*입력 \(None, 28, 28, 1\)"),
+        (lambda: _net((32, 32, 3)), r"입력 \(None, 32, 32, 3\)"),
+        (lambda: _net((32, 32, 1), outputs=3), r"출력 \(None, 3\)"),
+        (lambda: SimpleNamespace(predict=print, layers=[]), "model\\(x\\)로 부를 수 있는"),
+    ],
+    ids=["28x28", "rgb", "3-class", "not-callable"],
+)
+def test_models_that_do_not_fit_the_canvas_are_korean_errors(make, fragment):
+    net = make()
+    for call in (canvas.read_digit, lambda m, _: canvas.DigitCanvas(m)):
+        message = raises_korean(fragment, call, net, handwriting.Strokes(SEVEN))
+        assert "\x1b" not in message  # Keras의 ANSI 색 코드가 섞이지 않음
+
+
+def test_a_logits_model_is_not_read_as_probabilities():
+    logits = _net((32, 32, 1), activation=None)
+    raises_korean("softmax", canvas.read_digit, logits, handwriting.Strokes(SEVEN))
+    board = canvas.DigitCanvas(logits)
+    board.strokes = SEVEN  # 위젯 안: 예외 대신 한국어 안내
+    assert board.prediction == "" and board.reading is None and "softmax" in board.message
+
+
+def test_no_exception_escapes_the_widget_observer(model, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("그림 실패")
+
+    monkeypatch.setattr(canvas, "plot_reading", broken)
+    board = canvas.DigitCanvas(model)
+    board.strokes = SEVEN
+    assert board.prediction == "" and board.image == "" and board.reading is None
+    assert "예상하지 못한 오류" in board.message and "RuntimeError" in board.message
+
+
+def test_strokes_given_at_creation_are_read(model):
+    board = canvas.DigitCanvas(model, strokes=SEVEN, stroke_width=12.0)
+    assert PREDICTION.match(board.prediction), board.message
+    expected = handwriting.to_mnist(handwriting.Strokes(SEVEN, 12.0))
+    np.testing.assert_array_equal(board.reading.mnist, expected)
+
+
+def test_wrong_type_settings_are_korean_errors(model):
+    raises_korean("size.*정수 형식", canvas.DigitCanvas, model, size="큰")
+    raises_korean("stroke_width.*실수 형식", canvas.DigitCanvas, model, stroke_width="굵게")
+    raises_korean("strokes.*list 형식", canvas.DigitCanvas, model, strokes=7)
+    board = canvas.DigitCanvas(model)
+    raises_korean("size.*정수 형식", setattr, board, "size", 280.5)
+    raises_korean("strokes.*list 형식", setattr, board, "strokes", 7)
+    raises_korean("HandwritingSteps", canvas.plot_steps, None)
+    raises_korean("HandwritingSteps", canvas.plot_steps, "steps")
+
+
+# --- tools/probe.py(make probe)가 찾은 것 ---
+
+
+@pytest.mark.parametrize(
+    ("setting", "fragment"),
+    [({"size": 0}, "size.*28~5000"), ({"size": -280}, "size.*28~5000"),
+     ({"size": 10**6}, "size.*28~5000"), ({"stroke_width": 0.0}, r"stroke_width.*\(0, 200\]"),
+     ({"stroke_width": float("nan")}, "stroke_width"), ({"stroke_width": 500.0}, "stroke_width"),
+     ({"stroke_widht": 8.0}, "모르는 인자입니다: stroke_widht")],
+    ids=["size-0", "size-negative", "size-huge", "width-0", "width-nan", "width-500", "typo"],
+)  # fmt: skip
+def test_impossible_or_misspelled_settings_are_refused_at_creation(model, setting, fragment):
+    """크기 0·음수, 굵기 0·NaN, 오타(stroke_widht)를 말없이 받았음 (획을 그린 뒤에야 안내)."""
+    raises_korean(fragment, canvas.DigitCanvas, model, **setting)
+
+
+def test_a_refused_setting_leaves_the_canvas_as_it_was(model):
+    board = canvas.DigitCanvas(model, size=200)
+    raises_korean("size", setattr, board, "size", 3)
+    assert board.size == 200
+
+
+@pytest.mark.parametrize("label", [11, "7", 7.5])
+def test_plot_reading_with_a_bad_true_label_leaves_no_half_drawn_figure(model, label):
+    """그림을 만든 뒤에 true_label을 거절해 빈 그림이 셀 아래에 남았음."""
+    reading = canvas.read_digit(model, handwriting.Strokes(SEVEN))
+    before = plt.get_fignums()
+    raises_korean("true_label", canvas.plot_reading, reading, true_label=label)
+    assert plt.get_fignums() == before
+
+
+def test_a_subclassed_model_is_a_korean_error_not_a_keras_attribute_error():
+    """서브클래스 모델은 C1 층의 출력을 꺼낼 수 없어 Keras의 영어 AttributeError가 났음."""
+    from lenetlib._internal.backend import keras
+
+    class Tiny(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.c1 = keras.layers.Conv2D(6, 5, name="C1")
+            self.out = keras.layers.Dense(10, activation="softmax")
+
+        def call(self, x, training=False):
+            return self.out(keras.ops.reshape(self.c1(x), (-1, 28 * 28 * 6)))
+
+    raises_korean("Sequential이나 함수형", canvas.read_digit, Tiny(), handwriting.Strokes(SEVEN))
+    board = canvas.DigitCanvas(Tiny())
+    board.strokes = SEVEN
+    assert board.reading is None and "Sequential이나 함수형" in board.message

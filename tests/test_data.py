@@ -12,11 +12,15 @@ import pickle
 import re
 import shutil
 import socket
+import stat
+import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +30,7 @@ from lenetlib import data
 from lenetlib._internal import mnist_mirror as mirror
 from lenetlib.data import DataError
 
+ROOT = Path(__file__).resolve().parent.parent
 ORIGINAL_FROM_PYPI = mirror.from_pypi  # isolated 픽스처가 바꾸기 전의 원래 함수
 #: 영문·숫자·따옴표·괄호 바로 뒤에 붙은 조사 하나 (korean의 함수라면 '은(는)'처럼 씀)
 WRONG_PARTICLE = re.compile(r"[A-Za-z0-9`'\")\]](은|는|이|가|을|를)(?=[\s.,!?)]|$)")
@@ -587,3 +592,126 @@ def test_messages_use_the_right_particles(good_cache, isolated, monkeypatch):
         assert wrong not in joined
     source = Path(data.__file__).read_text() + Path(mirror.__file__).read_text()
     assert not re.search(r"\}(은|는|이|가|을|를)(?=[\s.,)])", source), "f'{이름}가' 꼴"
+
+
+# --- 손상된 압축, 거대한 모양 선언, 보통 파일이 아닌 경로, 명령줄 (이슈 #18-4) -------------
+
+
+def _zip_npz(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, raw in members.items():
+            zf.writestr(name, raw)
+    return path
+
+
+def _data_start(raw: bytes, info: zipfile.ZipInfo) -> int:
+    """zip 속 한 파일의 압축 데이터가 시작하는 자리 (로컬 헤더 30바이트 + 이름 + 추가 필드)."""
+    name_len, extra_len = struct.unpack(
+        "<HH", raw[info.header_offset + 26 : info.header_offset + 30]
+    )
+    return info.header_offset + 30 + name_len + extra_len
+
+
+def _npy_header(shape: tuple, descr: str = "|u1") -> bytes:
+    out = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        out, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return out.getvalue()
+
+
+def test_broken_deflate_stream_is_a_korean_error_and_repair_recovers(
+    good_cache, isolated, monkeypatch, capsys
+):
+    """zlib.error가 그대로 나와 fetch_mnist(repair=True)와 make data도 멈췄음."""
+    cache = _zip_npz(isolated / "mnist.npz", {"x_train.npy": _npy_header((60000, 28, 28))})
+    raw = bytearray(cache.read_bytes())
+    with zipfile.ZipFile(cache) as zf:
+        raw[_data_start(bytes(raw), zf.infolist()[0])] = 0xFF  # 첫 블록 종류 '예약됨' → zlib.error
+    cache.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match="읽을 수 없습니다") as info:
+        data.load_mnist(cache, allow_download=False)
+    assert isinstance(info.value.__cause__, zlib.error) and "make data" in str(info.value)
+    _install_keras_cache(good_cache, isolated, monkeypatch)
+    report = data.fetch_mnist(cache, allow_download=False, repair=True)
+    assert report.source == "Keras 캐시" and "mnist.npz.corrupt" in report.attempts[0]
+    assert (isolated / "mnist.npz.corrupt").read_bytes() == bytes(raw)
+    cache.write_bytes(bytes(raw))  # make data가 부르는 명령줄도 같은 일을 함
+    assert data.main(["--path", str(cache), "--offline", "--repair"]) == 0
+    assert "검증 완료" in capsys.readouterr().out
+    assert (isolated / "mnist.npz.corrupt.1").read_bytes() == bytes(raw)
+
+
+def test_single_byte_flips_in_the_compressed_arrays_are_data_errors(good_cache, isolated):
+    """배열마다 압축 데이터 앞부분의 바이트 하나를 바꿔도 늘 한국어 DataError (영어 예외 없음)."""
+    raw, causes = good_cache.read_bytes(), []
+    with zipfile.ZipFile(good_cache) as zf:
+        starts = [_data_start(raw, info) for info in zf.infolist()]
+    for offset in (start + k for start in starts for k in (0, 2, 100)):
+        flipped = bytearray(raw)
+        flipped[offset] ^= 0x55
+        (bad := isolated / "mnist.npz").write_bytes(bytes(flipped))
+        with pytest.raises(DataError, match="MNIST") as info:
+            mirror.read_npz(bad)
+        causes.append(type(info.value.__cause__))
+    assert zlib.error in causes, causes  # 이 시험이 zlib 오류를 실제로 만들었는지
+
+
+#: 머리글이 이상한 배열 파일: (npz 속 x_train.npy가 아니라 .npy 하나인지, 머리글, 메시지에 있을 말)
+ODD_HEADERS = {
+    "huge-npz": (False, _npy_header((10**12,)), "uint8 (1000000000000,)"),
+    "huge-npy": (True, _npy_header((10**12,)), "(1000000000000,)인 .npy 배열 하나"),
+    "object-dtype": (False, _npy_header((60000, 28, 28), "|O"), "object (60000, 28, 28)"),
+    "unclosed-header": (False, b"\x93NUMPY\x01\x00\x20\x00{'descr': '|u1', 'shape': (6,   \n",
+                        "TokenError"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("form", ODD_HEADERS)
+def test_huge_or_odd_declared_arrays_are_refused_before_reading(isolated, form):
+    """머리글이 모양 (10**12,)을 선언하면 931 GiB를 잡으려다 MemoryError가 났음.
+    객체 dtype은 피클 없이 거절하고, 깨진 머리글(tokenize 오류)도 한국어 DataError."""
+    single, header, needle = ODD_HEADERS[form]
+    cache = isolated / "mnist.npz"
+    if single:
+        cache.write_bytes(header + b"\0" * 64)
+    else:
+        _zip_npz(cache, {"x_train.npy": header + b"\0" * 64})
+    with pytest.raises(DataError) as info:
+        data.load_mnist(cache, allow_download=False)
+    message = str(info.value)
+    assert needle in message and "make data" in message
+    assert not WRONG_PARTICLE.search(message), message
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="이름 있는 파이프가 없는 OS")
+def test_named_pipe_as_cache_path_fails_at_once(isolated):
+    """LENETLIB_DATA가 이름 있는 파이프를 가리키면 열다가 멈췄음 (영원히 기다림)."""
+    fifo = isolated / "mnist.npz"
+    os.mkfifo(fifo)
+    env = {**os.environ, "LENETLIB_DATA": str(fifo), "PYTHONPATH": str(ROOT)}
+    fetch = "from lenetlib import data; data.fetch_mnist(allow_download=False, repair=True)"
+    for args in (["-m", "lenetlib.data", "--offline", "--repair"], ["-c", fetch]):
+        done = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
+                              timeout=120)  # fmt: skip
+        assert done.returncode == 1, done.stderr
+        assert "파이프나 장치 파일입니다" in done.stderr and "LENETLIB_DATA" in done.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and sorted(os.listdir(isolated)) == ["mnist.npz"]
+
+
+def test_cli_bad_flags_are_explained_in_korean(capsys):
+    """--bogus 같은 인자에 argparse의 영어 usage·error 대신 한국어 안내."""
+    for argv, problem in [(["--bogus"], "알 수 없는 인자: --bogus"),
+                          (["--path"], "값이 빠진 옵션: --path"),
+                          (["--offline=yes"], "값을 받지 않는 옵션: --offline")]:  # fmt: skip
+        with pytest.raises(SystemExit) as info:
+            data.main(argv)
+        assert info.value.code == 2
+        err = capsys.readouterr().err
+        assert problem in err and "사용법:" in err and "--help" in err
+        assert "usage" not in err and "error" not in err and "unrecognized" not in err
+    with pytest.raises(SystemExit) as info:
+        data.main(["--help"])
+    out = capsys.readouterr().out
+    assert info.value.code == 0 and "옵션:" in out and "--repair" in out
+    assert "usage" not in out and "show this help" not in out

@@ -8,8 +8,10 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lenetlib import exercises
@@ -79,3 +81,66 @@ def test_answer_of_the_wrong_form_gets_a_korean_hint_not_a_python_error(key):
         ok, message = exercises.result(key, odd)
         assert not ok, f"{key}: {odd!r}"
         assert not re.search(r"[A-Za-z]{3,} object|not iterable|Traceback", message), message
+
+
+# --- 이슈 #18 (5): 답을 느슨하게 바꾸지 않음 (int() 자르기, 넘침, NaN, 복소수); 데이터 없음 ---
+
+LOOSE_ANSWERS = [
+    ("3-1", 10**400, "너무 큽니다"),
+    ("6-3", float("inf"), "무한대"),
+    ("4-1", float("nan"), "NaN"),
+    ("5-3", float("-inf"), "무한대"),
+    ("6-3", 14.9, "정수로"),  # int(14.9) == 14가 정답이라 "정답입니다"였음
+    ("1-3", 2.9, "정수로"),
+    ("2-3", 4.5, "정수로"),
+    ("6-2", (2.5, 3, 61), "정수로"),
+    ("2-2", (24.7, 24.2), "정수로"),
+    ("3-1", np.complex128(30840 + 0j), "복소수"),
+    ("4-1", np.complex64(1.02 + 1j), "복소수"),
+    ("5-1", (40 / 43, 0.8 + 0j), "복소수"),
+    ("1-2", (19.38, True), "수를 넣으세요"),
+    ("4-4", ("1688", 106), "따옴표 없이"),
+]
+
+
+@pytest.mark.parametrize(
+    ("key", "answer", "fragment"),
+    LOOSE_ANSWERS,
+    ids=[f"{k}-{i}" for i, (k, *_) in enumerate(LOOSE_ANSWERS)],
+)
+def test_loose_numbers_get_a_korean_form_hint_not_a_python_error(key, answer, fragment):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 영어 ComplexWarning·RuntimeWarning이 나면 실패
+        ok, message = exercises.result(key, answer)
+    assert not ok, message
+    assert message.startswith(f"✗ {key} 아직 아닙니다. 힌트: ") and fragment in message, message
+
+
+def test_integral_floats_and_numpy_numbers_still_count():
+    assert exercises.result("6-3", 14.0)[0] and exercises.result("6-3", np.int64(14))[0]
+    assert exercises.result("6-2", np.array([2, 3, 61]))[0]
+    assert exercises.result("4-1", np.float32(1.02))[0]
+    assert exercises.numbers([1, 2.5], 2) == [1.0, 2.5]
+    with pytest.raises(exercises.AnswerError, match=r"수 2개를 \(a, b\)처럼"):
+        exercises.numbers(np.zeros((60000, 28, 28)), 2)  # 큰 배열도 풀지 않고 바로 거절
+
+
+@pytest.mark.parametrize("key", ["1-3", "6-2"])
+def test_missing_mnist_is_reported_as_missing_data_not_as_a_wrong_form(key, monkeypatch):
+    from lenetlib import data
+    from lenetlib.exercises import ch1
+
+    def offline(*args, **kwargs):
+        raise data.DataError(
+            "어디서도 MNIST 데이터를 가져오지 못했습니다. `make data`를 실행하세요."
+        )
+
+    monkeypatch.setattr(data, "load_mnist", offline)
+    ch1._train_test.cache_clear()
+    try:
+        ok, message = exercises.result(key, CASES[key][0])
+    finally:
+        ch1._train_test.cache_clear()
+    assert not ok
+    assert "MNIST 데이터가 없습니다" in message and "make data" in message, message
+    assert "형태" not in message and "아직 아닙니다" not in message, message

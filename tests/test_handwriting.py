@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import struct
+import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -173,3 +176,104 @@ def test_huge_file_is_refused_before_decoding(tmp_path):
     path = tmp_path / "huge.png"
     Image.new("L", (5100, 5000), 255).save(path)
     raises_korean("그림이 너무 큽니다", hw.to_mnist, path)
+
+
+# --- 이슈 #18: 망가진 그림 파일(6), 획(9), 점 하나(10), 밝기 범위·경로(11) ---
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """헤더(IHDR)만 width×height라고 주장하는 작은 PNG (압축 폭탄 흉내)."""
+    buffer = io.BytesIO()
+    Image.new("L", (1, 1), 255).save(buffer, format="PNG")
+    data = bytearray(buffer.getvalue())
+    data[16:24] = struct.pack(">II", width, height)
+    data[29:33] = struct.pack(">I", zlib.crc32(bytes(data[12:29])))
+    return bytes(data)
+
+
+def _encoded(fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(hw.render_strokes(SEVEN)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_truncated_files_are_korean_errors_as_bytes_path_and_lazy_pil_image(fmt, tmp_path):
+    cut = _encoded(fmt)[:-200]
+    (path := tmp_path / f"cut.{fmt.lower()}").write_bytes(cut)
+    with Image.open(path) as lazy:  # 헤더만 읽은 PIL 이미지
+        for image in (cut, path, str(path), lazy):
+            raises_korean("끝까지 읽을 수 없습니다", hw.to_mnist, image)
+
+
+@pytest.mark.parametrize("side", [20_000, 9_500])  # PIL의 오류 한도 위 / 경고 한도 위
+def test_huge_header_is_refused_in_korean_before_pil_errors_or_warns(side, tmp_path):
+    (path := tmp_path / "bomb.png").write_bytes(_png_claiming(side, side))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 영어 DecompressionBombWarning도 실패
+        for image in (path, path.read_bytes()):
+            raises_korean("그림이 너무 큽니다", hw.to_mnist, image)
+
+
+def test_closed_pil_image_is_a_korean_error(tmp_path):
+    Image.fromarray(hw.render_strokes(SEVEN)).save(path := tmp_path / "seven.png")
+    (closed := Image.open(path)).close()
+    with Image.open(path) as unread:  # 읽기 전에 with 블록이 끝남
+        pass
+    for image in (closed, unread):
+        raises_korean("닫힌 PIL 이미지", hw.to_mnist, image)
+    with Image.open(path) as image:
+        image.load()
+    np.testing.assert_array_equal(hw.to_mnist(image), hw.to_mnist(SEVEN))  # 다 읽었으면 괜찮음
+
+
+@pytest.mark.parametrize("size", [280, (280,), (280, 280, 3), (280.0, 280), "280x280"])
+def test_bad_canvas_size_is_a_korean_error(size):
+    raises_korean("캔버스 크기", hw.to_mnist, hw.Strokes(SEVEN.points, size=size))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [float("nan"), float("inf"), -float("inf"), 1e300, 10**400],
+    ids=["nan", "inf", "-inf", "1e300", "10**400"],
+)
+def test_non_finite_or_absurd_coordinates_are_not_silently_dropped(bad):
+    points = [[(60, 50), (220, 50), (120, 250), (bad, 100)]]
+    message = raises_korean("획", hw.to_mnist, hw.Strokes(points))
+    assert "유한한 수" in message or "(x, y) 점의 목록" in message
+    hw.to_mnist(hw.Strokes([[(-50, 50), (330, 50), (120, 250)]]))  # 캔버스 밖으로 끈 획은 괜찮음
+
+
+def test_a_speck_is_too_little_ink_not_a_digit():
+    speck = np.full((500, 500), 255, np.uint8)
+    speck[250, 250] = 0
+    raises_korean("잉크가 너무 적습니다", hw.to_mnist, speck)
+    raises_korean("잉크가 너무 적습니다", hw.to_mnist, hw.Strokes([[(140, 140)]]))  # 한 번 톡
+    assert hw.to_mnist(hw.Strokes([[(140, 100), (140, 180)]])).any()  # 짧은 세로획 "1"은 숫자
+
+
+def test_unit_float_images_and_binary_masks_are_read_as_brightness(tmp_path):
+    grey = hw.render_strokes(SEVEN)
+    expected = hw.to_mnist(grey)
+    unit = (grey / 255.0).astype(np.float32)
+    Image.fromarray(unit, mode="F").save(tiff := tmp_path / "seven.tif")
+    for same in (tiff, Image.fromarray(unit, mode="F"), grey / 255.0 * 1.0000001):
+        np.testing.assert_array_equal(hw.to_mnist(same), expected)
+    for mask in ((grey < 128).astype(np.uint8), grey < 128, grey >= 128):
+        assert _best_shift_corr(hw.to_mnist(mask), expected) > 0.95
+
+
+def test_paths_expand_home_and_say_folder_or_too_long(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    Image.fromarray(hw.render_strokes(SEVEN)).save(tmp_path / "my_7.png")
+    np.testing.assert_array_equal(hw.to_mnist("~/my_7.png"), hw.to_mnist(SEVEN))
+    raises_korean("폴더입니다", hw.to_mnist, tmp_path)
+    raises_korean("너무 깁니다", hw.to_mnist, "a" * 300 + ".png")
+    raises_korean("그림 파일이 없습니다", hw.to_mnist, tmp_path / "없는_숫자.png")
+
+
+def test_a_long_thin_image_with_a_clear_line_is_read():
+    thin = np.full((10_000, 3), 255, np.uint8)
+    thin[1000:9000, 1] = 0  # 가운데 세로줄
+    out = hw.to_mnist(thin)
+    assert _bbox(out)[0] == 20 and out.max() > 200

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -179,3 +184,110 @@ def test_packaged_reference_has_every_row_and_three_seeds():
     for row in ref["rows"]:
         assert [r["seed"] for r in row["runs"]] == ref["seeds"] and len(ref["seeds"]) >= 3
         assert 0.2 < row["summary"]["mean"] < 3.0 and row["params"] <= paper.MAX_PARAMS
+
+
+# --- 이슈 #18 (12): 모양이 틀린 입력도 한국어로, 폴더 이름은 산출물 폴더 안에서만 ---
+
+
+def test_malformed_reference_spread_and_runs_are_korean_errors(tmp_path):
+    raises_korean("'rows' 목록이 없습니다", paper.table, ref={})
+    raises_korean("'rows' 목록이 없습니다", paper.table, ref=[1, 2])
+    raises_korean("runs 목록", paper.table, ref={"rows": [{"label": "이 강의의 LeNet-5"}]})
+    no_label = {"rows": [{"runs": [{"test_error_percent": 1.0}]}]}
+    raises_korean("label", paper.table, ref=no_label)
+    raises_korean("runs 목록", paper.compare, 5, spread={})
+    raises_korean("runs 목록", paper.compare, 5, spread={"runs": [{"test_error_percent": "x"}]})
+    raises_korean("RowRun 목록", paper.table, 0.5, ref=FAKE_REFERENCE)
+    raises_korean("파일 경로", paper.reference, b"x.json")
+    raises_korean("파일 경로", paper.seed_spread, 42)
+
+
+def test_table_accepts_none_for_runs_and_rows_without_params():
+    rows = [{k: v for k, v in row.items() if k != "params"} for row in FAKE_REFERENCE["rows"]]
+    table = paper.table(None, ref={**FAKE_REFERENCE, "rows": rows}).set_index("모델")
+    assert table.loc["이 강의의 LeNet-5", "기준 평균(%)"] == pytest.approx(1.0)
+    assert table["파라미터 수"].isna().all()  # 없는 파라미터 수는 빈칸
+    assert np.isnan(table.loc["+ ReLU", "이번 실행(%)"])
+
+
+@pytest.mark.parametrize("folder", ["../../../escape", "a/b", "..", ".", "", "/tmp/x", "줄", 7])
+def test_recipe_folder_must_be_one_plain_name(folder):
+    raises_korean("폴더 이름 하나", paper.Recipe, "내 줄", folder)
+
+
+def test_recipe_flags_are_checked_and_a_good_recipe_stays_inside(tmp_path):
+    raises_korean("dropout", paper.Recipe, "내 줄", "mine", dropout=1.5)
+    raises_korean("relu", paper.Recipe, "내 줄", "mine", relu="yes")
+    raises_korean("label", paper.Recipe, "", "mine")
+    folder = paper.row_folder(paper.Recipe("내 줄", "my-row_2"), 42, tmp_path)
+    assert folder == tmp_path / "paper" / "my-row_2-seed42"
+
+
+def test_run_row_rejects_bad_arguments_before_making_folders(tmp_path, mnist_small):
+    from tests.conftest import prepare_small
+
+    data, target = prepare_small(mnist_small, train_limit=200), tmp_path / "artifacts"
+    for bad in ({"progress": "loud"}, {"force": "yes"}):
+        raises_korean(next(iter(bad)), paper.run_row, "이 강의의 LeNet-5", data, epochs=1,
+                      directory=target, **bad)  # fmt: skip
+        assert not target.exists(), bad
+
+
+# --- tools/probe.py(make probe)가 찾은 것 ---
+
+
+def test_table_keeps_runs_of_custom_recipes_and_refuses_the_same_row_twice():
+    """ROWS에 없는 줄(직접 만든 Recipe)의 실행이 표에서 말없이 빠졌고, 같은 줄은 덮어썼음."""
+    mine = paper.RowRun("내가 만든 줄", 42, 2.5, 1234, None, True, None)
+    table = paper.table([mine], ref=FAKE_REFERENCE).set_index("모델")
+    assert list(table.index) == [*paper.PAPER_ROWS, *paper.ROWS, "내가 만든 줄"]
+    assert table.loc["내가 만든 줄", "이번 실행(%)"] == 2.5
+    assert table.loc["내가 만든 줄", "파라미터 수"] == 1234
+    twice = [paper.RowRun("+ ReLU", seed, 1.0, 61706, None, True, None) for seed in (1, 2)]
+    raises_korean("두 번 있습니다 \\(시드 1, 2\\)", paper.table, twice, ref=FAKE_REFERENCE)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="이름 있는 파이프가 없는 OS")
+def test_result_file_that_is_a_pipe_or_folder_fails_at_once(tmp_path, monkeypatch):
+    """reference·seed_spread에 이름 있는 파이프를 주면 열다가 영원히 기다렸음."""
+    os.mkfifo(pipe := tmp_path / "ref.json")
+    code = (
+        "import sys; from lenetlib import paper\n"
+        "for read in (paper.reference, paper.seed_spread):\n"
+        "    for where in sys.argv[1:]:\n"
+        "        try: read(where)\n"
+        "        except ValueError as exc: print(exc)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code, str(pipe), str(tmp_path)], cwd=root,
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert len(lines) == 4 and all("보통 파일이 아닙니다" in line for line in lines), done
+    (home := tmp_path / "home").mkdir()
+    (home / "ref.json").write_text(json.dumps(FAKE_REFERENCE), encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))  # 데이터 경로처럼 ~도 풂
+    assert paper.reference("~/ref.json")["rows"][0]["label"] == "이 강의의 LeNet-5"
+
+
+@pytest.mark.parametrize("part", [{"relu": True}, {"batch_norm": True}, {"dropout": 0.2}])
+def test_classic_recipe_refuses_modern_parts_it_would_silently_drop(part):
+    """build_row는 classic이면 논문판을 그대로 만들어 relu·batch_norm·dropout이 말없이 빠졌음."""
+    raises_korean(f"classic.*{next(iter(part))}", paper.Recipe, "내 줄", "mine", classic=True,
+                  **part)  # fmt: skip
+    paper.Recipe("내 줄", "mine", classic=True, distort=True, schedule=True)  # 이것은 됨
+
+
+def test_run_row_checks_the_data_before_making_folders(tmp_path, mnist_small):
+    """2장 전처리를 잊은 28×28이나 정수 레이블: 산출물 폴더를 만든 뒤에야 거절했음."""
+    from tests.conftest import prepare_small
+
+    data = prepare_small(mnist_small, train_limit=200)
+    unpadded = dataclasses.replace(data, x_train=data.x_train[:, 2:30, 2:30, 0])
+    integer = dataclasses.replace(data, y_val=data.y_val.argmax(1))
+    test_28 = dataclasses.replace(data, x_test=data.x_test[:, 2:30, 2:30])
+    target = tmp_path / "artifacts"
+    for bad, fragment in ((unpadded, "훈련 이미지"), (integer, "검증 레이블"),
+                          (test_28, "테스트 이미지")):  # fmt: skip
+        raises_korean(fragment, paper.run_row, "이 강의의 LeNet-5", bad, epochs=1,
+                      directory=target, progress="none")  # fmt: skip
+        assert not target.exists(), fragment

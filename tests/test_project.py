@@ -12,6 +12,7 @@ from tests import nbtools
 
 ROOT = Path(__file__).resolve().parent.parent
 CONDA_ONLY = {"python", "pip", "graphviz"}  # conda 쪽에만 있는 항목 (graphviz는 plot_model용)
+BOOK_ONLY = ("book",)  # make book(유지보수자)만 쓰는 묶음: 학생의 conda 환경에는 넣지 않음
 
 
 def _name(requirement: str) -> str:
@@ -22,11 +23,12 @@ def _pyproject() -> dict:
     return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
-def _pyproject_requirements() -> dict[str, str]:
+def _pyproject_requirements(skip: tuple[str, ...] = ()) -> dict[str, str]:
     project = _pyproject()["project"]
     reqs = list(project["dependencies"])
-    for extra in project["optional-dependencies"].values():
-        reqs += extra
+    for group, extra in project["optional-dependencies"].items():
+        if group not in skip:
+            reqs += extra
     return {_name(r): r.replace(" ", "") for r in reqs}
 
 
@@ -41,7 +43,7 @@ def _environment_requirements() -> dict[str, str]:
 
 
 def test_environment_yml_matches_pyproject():
-    py = _pyproject_requirements()
+    py = _pyproject_requirements(skip=BOOK_ONLY)
     conda = {k: v for k, v in _environment_requirements().items() if k not in CONDA_ONLY}
     assert sorted(conda) == sorted(py), "environment.yml과 pyproject.toml의 패키지가 다릅니다"
     for name, spec in py.items():

@@ -93,7 +93,7 @@ def test_enable_after_tensorflow_started_warns_in_korean():
 
 def test_trainer_rejects_bad_seed_in_korean():
     with pytest.raises(ValueError, match=r"seed은\(는\) 0~4294967295 범위의 정수"):
-        speed.trainer(object(), seed=-1)
+        speed.trainer(build_lenet5(), seed=-1)
 
 
 def test_enable_rejects_bad_splits_in_korean():
@@ -252,3 +252,123 @@ def test_early_stopping_restores_shared_weights_when_split(split_runs):
     assert history["stopped_early"]
     assert val_acc[history["best_epoch"] - 1] == max(val_acc)
     assert run["evaluated"] == pytest.approx(max(val_acc), abs=1e-6)
+
+
+ON_OFF_RUN = """
+import json
+import numpy as np
+from lenetlib import config, speed
+from lenetlib.model import build_lenet5
+splits = speed.enable(2)
+from lenetlib._internal.backend import keras
+
+def bn_model():
+    kl = keras.layers
+    return keras.Sequential([kl.Input((32, 32, 1)), kl.Conv2D(6, 5, use_bias=False),
+                             kl.BatchNormalization(), kl.Activation("relu"), kl.MaxPooling2D(2),
+                             kl.Flatten(), kl.Dense(10, activation="softmax")])
+
+with np.load("data/mnist.npz") as f:
+    images, labels = f["x_train"][:448], f["y_train"][:448]
+x = np.zeros((448, 32, 32, 1), np.float32)
+x[:, 2:30, 2:30, 0] = images / 255.0
+y = np.eye(10, dtype=np.float32)[labels]
+out = {"splits": splits, "runs": {}}
+for name, build in (("lenet", build_lenet5), ("bn", bn_model)):
+    for how in ("off", "on", "forced_split"):
+        config.set_seed(3)
+        net = build()
+        if how == "off":
+            speed.disable()
+            fit_model = net
+        else:
+            speed.enable(2)
+            fit_model = speed._Trainer(net, 2, 0) if how == "forced_split" else speed.trainer(net)
+        fit_model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="categorical_crossentropy")
+        fit_model.fit(x[:384], y[:384], validation_data=(x[384:], y[384:]), batch_size=64,
+                      epochs=2, shuffle=False, verbose=0)
+        out["runs"][f"{name}-{how}"] = {
+            "weights": [w.tolist() for w in net.get_weights()],
+            "pieces": getattr(fit_model, "parts", None), "steps": int(net.optimizer.iterations),
+        }
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def on_off_runs():
+    """새 프로세스: 같은 시드·배치 순서로 속도 설정을 끄고 켜서 LeNet-5와 배치 정규화 모델 훈련."""
+    return json.loads(_fresh_python(ON_OFF_RUN))
+
+
+def _max_difference(a: list, b: list) -> float:
+    return max(
+        float(np.max(np.abs(np.asarray(p) - np.asarray(q)))) for p, q in zip(a, b, strict=True)
+    )
+
+
+@pytest.mark.parametrize("name", ["lenet", "bn"])
+def test_speed_setting_learns_the_same_weights_as_plain_keras(on_off_runs, name):
+    """속도 설정을 켜도 배우는 계산은 같습니다: 끝난 가중치(배치 정규화의 이동 평균 포함)가 같음."""
+    off, on = on_off_runs["runs"][f"{name}-off"], on_off_runs["runs"][f"{name}-on"]
+    assert off["steps"] == on["steps"] == 2 * 6  # 384장 ÷ 64
+    assert _max_difference(off["weights"], on["weights"]) < 1e-4
+    assert on["pieces"] == (1 if name == "bn" else on_off_runs["splits"])
+
+
+def test_splitting_a_batch_norm_model_would_change_what_it_learns(on_off_runs):
+    """대조군: 배치 정규화 모델을 억지로 나누면 가중치가 달라집니다 (그래서 trainer가 안 나눔)."""
+    off, forced = on_off_runs["runs"]["bn-off"], on_off_runs["runs"]["bn-forced_split"]
+    assert forced["pieces"] == 2
+    assert _max_difference(off["weights"], forced["weights"]) > 1e-3
+    lenet_forced = on_off_runs["runs"]["lenet-forced_split"]
+    assert (
+        _max_difference(on_off_runs["runs"]["lenet-off"]["weights"], lenet_forced["weights"]) < 1e-4
+    )
+
+
+def test_batch_statistics_layers_are_found_inside_nested_models():
+    kl = keras.layers
+    inner = keras.Sequential([kl.Input((4,)), kl.BatchNormalization(name="inner_bn")])
+    outer = keras.Sequential([kl.Input((4,)), inner, kl.Dense(2), kl.LayerNormalization()])
+    assert speed.batch_statistics_layers(outer) == ["inner_bn"]
+    assert speed.batch_statistics_layers(build_lenet5()) == []
+    assert speed.splits_for(outer) is None  # 꺼져 있으면 None
+
+
+ONEDNN_RUN = """
+import os, sys
+before = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+import lenetlib
+after = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+print(before, after, "tensorflow" in sys.modules)
+"""
+
+
+def _onednn_after_import(value: str | None) -> str:
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    if value is not None:
+        env["TF_ENABLE_ONEDNN_OPTS"] = value
+    result = subprocess.run([sys.executable, "-c", ONEDNN_RUN], capture_output=True, text=True,
+                            cwd=ROOT, env=env, timeout=120, check=True)  # fmt: skip
+    return result.stdout.strip()
+
+
+@pytest.mark.skipif(
+    __import__("platform").machine().lower() not in {"x86_64", "amd64"}, reason="x86 CPU에서만"
+)
+def test_import_lenetlib_turns_onednn_on_by_default_without_loading_tensorflow():
+    assert _onednn_after_import(None) == "None 1 False"
+
+
+def test_import_lenetlib_keeps_the_users_onednn_choice():
+    assert _onednn_after_import("0") == "0 0 False"
+    assert _onednn_after_import("1") == "1 1 False"
+
+
+@pytest.mark.parametrize("bad", ["lenet5", None, 3])
+def test_trainer_and_splits_for_reject_a_non_model_in_korean(bad):
+    """꺼져 있을 때도 모델이 아닌 값을 그대로 돌려주지 않습니다 (이슈 #18 탐침)."""
+    for call in (speed.trainer, speed.splits_for):
+        with pytest.raises(ValueError, match="Keras 모델이어야 합니다"):
+            call(bad)

@@ -12,7 +12,7 @@ import pytest
 from lenetlib import config, speed, training
 from lenetlib._internal.backend import keras
 from lenetlib.model import build_lenet5
-from lenetlib.training import History, TrainConfig
+from lenetlib.training import History, TrainConfig, make_callbacks
 
 HANGUL = "[가-힣]"
 #: 이름 뒤 조사가 틀린 꼴 (받침 있는 말 + 는/가/를, 받침 없는 말 + 은/이/을)
@@ -70,7 +70,7 @@ def trained(small):
 
 def test_defaults_match_original_notebook():
     c = TrainConfig()
-    assert (c.epochs, c.batch_size, c.validation_split, c.learning_rate) == (20, 128, 0.1, 1e-3)
+    assert (c.epochs, c.batch_size, c.learning_rate, c.lr_schedule) == (20, 128, 1e-3, "plateau")
     assert (c.early_stopping_patience, c.reduce_lr_factor, c.reduce_lr_patience) == (5, 0.5, 3)
     assert (c.min_lr, c.seed, c.shuffle) == (1e-7, 42, True)
     speed_fields = {
@@ -88,8 +88,8 @@ BAD_VALUES = [
     ("epochs", True),
     ("batch_size", -1),
     ("batch_size", "128"),
-    ("validation_split", 1.0),
-    ("validation_split", -0.1),
+    ("lr_schedule", "step"),
+    ("lr_schedule", None),
     ("learning_rate", 0.0),
     ("learning_rate", float("nan")),
     ("early_stopping_patience", -1),
@@ -432,3 +432,14 @@ def test_seed_range_error_comes_before_training():
     with pytest.raises(ValueError) as info:
         TrainConfig(seed=2**32)
     assert_korean(info, "seed", "4294967296", "0~4294967295")
+
+
+def test_cosine_schedule_replaces_reduce_lr_and_lowers_the_rate_each_epoch():
+    """7장의 학습률 스케줄 줄: cfg.lr_schedule="cosine"이면 ReduceLROnPlateau 자리에 코사인 감소."""
+    plateau = make_callbacks(TrainConfig(), progress="none")
+    cosine = make_callbacks(TrainConfig(epochs=10, lr_schedule="cosine"), progress="none")
+    assert [type(c).__name__ for c in plateau] == ["EarlyStopping", "ReduceLROnPlateau"]
+    assert [type(c).__name__ for c in cosine] == ["EarlyStopping", "LearningRateScheduler"]
+    rates = [cosine[1].schedule(epoch) for epoch in range(10)]
+    assert rates[0] == pytest.approx(1e-3) and all(np.diff(rates) < 0)
+    assert rates[5] == pytest.approx(0.5e-3)

@@ -259,11 +259,33 @@ def check_model(model: Any, name: str = "model") -> Any:
     return model
 
 
+def check_digit_model(model: Any, name: str = "model") -> Any:
+    """(N, 32, 32, 1) 이미지를 받아 (N, 10) 숫자 점수를 내는, 부를 수 있는 Keras 모델인지 봅니다.
+
+    모양을 모르는 모델(build 전의 서브클래스 모델 등)은 모양 검사를 건너뜁니다. (8장 캔버스)
+    """
+    fix = "model.build_lenet5()나 artifacts.load_model()이 돌려준 LeNet-5를 넘기세요."
+    if not callable(check_model(model, name)):
+        raise wrong_type(name, model, "model(x)로 부를 수 있는 Keras 모델", fix)
+    try:
+        shapes = tuple(model.input_shape), tuple(model.output_shape)
+    except (AttributeError, ValueError, TypeError):
+        return model
+    if shapes[0][1:] != (PADDED_SIZE, PADDED_SIZE, 1) or shapes[1][1:] != (NUM_CLASSES,):
+        raise ValueError(
+            f"{topic(name)} (N, {PADDED_SIZE}, {PADDED_SIZE}, 1) 흑백 이미지를 받아 (N, "
+            f"{NUM_CLASSES}) 숫자 확률을 내야 합니다. 받은 모델: 입력 {shapes[0]}, 출력 "
+            f"{shapes[1]}. {fix}"
+        )
+    return model
+
+
 __all__ = [
     "SUM_TOLERANCE",
     "as_numeric",
     "check_bool",
     "check_choice",
+    "check_digit_model",
     "check_float",
     "check_images",
     "check_index",

@@ -6,14 +6,19 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import math
 import os
 import pickle
+import struct
 import subprocess
 import sys
 import tempfile
+import tokenize
 import urllib.request
 import zipfile
+import zlib
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,16 +65,20 @@ def quoted(path: object) -> str:
     return f"'{path}'"
 
 
+def _check_spec(name: str, got: str, origin: str) -> None:
+    """``got``('dtype 모양')이 고정값 'uint8 모양'과 같은지 봅니다."""
+    shape = ARRAY_SPECS[name][0]
+    if got != f"uint8 {shape}":
+        raise DataError(
+            f"{origin}의 '{name}' 배열은 uint8 {shape}이어야 합니다. 받은 값: {got}. {FIX_HINT}."
+        )
+
+
 def verify_arrays(arrays: Arrays, origin: str) -> None:
     """네 배열의 dtype, 모양, SHA-256을 고정값과 비교합니다. (1장)"""
-    for name, (shape, expected) in ARRAY_SPECS.items():
+    for name, (_, expected) in ARRAY_SPECS.items():
         array = arrays.get(name)
-        got = "배열 없음" if array is None else f"{array.dtype} {array.shape}"
-        if got != f"uint8 {shape}":
-            raise DataError(
-                f"{origin}의 '{name}' 배열은 uint8 {shape}이어야 합니다. "
-                f"받은 값: {got}. {FIX_HINT}."
-            )
+        _check_spec(name, "배열 없음" if array is None else f"{array.dtype} {array.shape}", origin)
         if hashlib.sha256(np.ascontiguousarray(array)).hexdigest() != expected:
             raise DataError(
                 f"{origin}의 '{name}' 배열 내용이 검증된 MNIST와 다릅니다 (SHA-256 불일치). "
@@ -77,15 +86,48 @@ def verify_arrays(arrays: Arrays, origin: str) -> None:
             )
 
 
+_HEADERS = {(1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0}  # fmt: skip
+
+
+def _npy_header(fh: Any) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """``.npy``의 머리글(모양, 포트란 순서인지, dtype)만 읽습니다 (데이터는 읽지 않음)."""
+    version = np.lib.format.read_magic(fh)
+    if version not in _HEADERS:
+        raise ValueError(f"지원하지 않는 .npy 형식 {version}")
+    return _HEADERS[version](fh)
+
+
+def _member(archive: zipfile.ZipFile, name: str, origin: str) -> np.ndarray:
+    """npz 속 배열 하나를 머리글의 모양·dtype이 고정값일 때만 읽습니다 (거대한 선언은 먼저 거절)."""
+    with archive.open(f"{name}.npy") as member:
+        shape, fortran, dtype = _npy_header(member)
+        _check_spec(name, f"{dtype} {shape}", origin)
+        flat = np.empty(math.prod(shape), np.uint8)
+        if member.readinto(flat) != flat.size or member.read(1):
+            raise EOFError(f"'{name}' 배열의 데이터 길이가 머리글과 다릅니다")
+    return flat.reshape(shape, order="F" if fortran else "C")
+
+
+def _read_arrays(path: Path) -> Arrays:
+    with open(path, "rb") as fh:
+        if fh.read(6) == b"\x93NUMPY":  # np.save로 만든 .npy 배열 하나
+            fh.seek(0)
+            raise TypeError(f".npz 묶음이 아니라 모양 {_npy_header(fh)[0]}인 .npy 배열 하나입니다")
+        fh.seek(0)
+        with zipfile.ZipFile(fh) as archive:
+            names = [n for n in ARRAY_SPECS if f"{n}.npy" in archive.namelist()]
+            return {name: _member(archive, name, quoted(path)) for name in names}
+
+
 def read_npz(path: Path) -> Arrays:
-    """``mnist.npz``를 ``allow_pickle=False``로 읽어 검증합니다. (1장)"""
+    """``mnist.npz``를 피클 없이 읽어 검증합니다 (배열마다 머리글의 모양·dtype부터). (1장)"""
     try:
-        npz = np.load(path, allow_pickle=False)
-        if not isinstance(npz, np.lib.npyio.NpzFile):  # np.save로 만든 .npy 배열 하나
-            raise TypeError(f".npz 묶음이 아니라 모양 {npz.shape}인 .npy 배열 하나입니다")
-        with npz:
-            arrays = {name: npz[name] for name in ARRAY_SPECS if name in npz.files}
-    except (OSError, ValueError, TypeError, EOFError, zipfile.BadZipFile, KeyError) as exc:
+        arrays = _read_arrays(path)
+    except DataError:
+        raise
+    except (OSError, ValueError, TypeError, EOFError, KeyError, RuntimeError, SyntaxError,
+            struct.error, tokenize.TokenError, zipfile.BadZipFile, zlib.error) as exc:  # fmt: skip
         raise DataError(
             f"MNIST 캐시 파일 {obj(quoted(path))} 읽을 수 없습니다 (손상되었거나 형식이 다른 "
             f"파일: {type(exc).__name__}: {exc}). {FIX_HINT}."

@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import importlib
+import math
+import numbers as _numbers
 import pkgutil
 from collections.abc import Callable
 from typing import Any
@@ -16,8 +18,10 @@ from typing import Any
 import numpy as np
 
 from lenetlib._internal.checks import check_choice
+from lenetlib.data import DataError
 
-__all__ = ["BLANK_MESSAGE", "check", "exercise", "keys", "number_hint", "result"]
+__all__ = ["BLANK_MESSAGE", "AnswerError", "check", "exercise", "keys", "number", "number_hint",
+           "numbers", "result"]  # fmt: skip
 
 Checker = Callable[[Any], "str | None"]
 _CHECKERS: dict[str, Checker] = {}
@@ -48,6 +52,10 @@ def result(key: str, answer: Any) -> tuple[bool, str]:
         return False, BLANK_MESSAGE
     try:
         hint = _CHECKERS[key](answer)
+    except DataError as exc:  # 답이 아니라 채점에 쓰는 MNIST가 문제: 받는 방법까지 알려 줌
+        return False, f"⚠ {key} 채점하지 못했습니다: 채점에 쓰는 MNIST 데이터가 없습니다. {exc}"
+    except AnswerError as exc:  # 채점 함수가 알아챈 답의 형태 문제: 그 한국어 안내를 그대로
+        hint = str(exc)
     except (TypeError, ValueError, IndexError, KeyError, AttributeError):
         kind = type(answer).__name__
         hint = f"답의 형태가 예상과 다릅니다 (받은 것: {kind}). 문제에 적힌 형태로 넣으세요."
@@ -65,8 +73,54 @@ def number_hint(
     answer: Any, expected: float, *, tolerance: float = 0.0, hint: str = ""
 ) -> str | None:
     """수 하나를 비교하는 채점 도우미: 맞으면 ``None``, 아니면 크다/작다와 ``hint``."""
-    value = float(np.asarray(answer, dtype=float).item())
+    value = number(answer)
     if abs(value - expected) <= tolerance:
         return None
     direction = "너무 큽니다" if value > expected else "너무 작습니다"
     return f"{direction}. {hint}".strip()
+
+
+class AnswerError(ValueError):
+    """답의 형태가 틀렸음: 채점 함수가 raise하면 메시지가 그대로 힌트가 됩니다."""
+
+
+def _one(value: Any, integer: bool) -> float:
+    """답 속의 수 하나: bool·문자열·복소수·NaN·무한대·너무 큰 수, 정수 자리의 소수는 거절."""
+    if isinstance(value, complex | np.complexfloating):
+        raise AnswerError(f"복소수 {value}는 답이 될 수 없습니다. 실수로 넣으세요.")
+    if isinstance(value, str):
+        raise AnswerError(f"따옴표 없이 수로 넣으세요. 받은 문자열: {value!r:.30}")
+    if not isinstance(value, _numbers.Real) or isinstance(value, bool | np.bool_):
+        raise AnswerError(f"수를 넣으세요. 받은 형식: {type(value).__name__}")
+    try:
+        finite = math.isfinite(float(value))
+    except OverflowError:
+        raise AnswerError(f"수가 너무 큽니다 ({len(str(value))}자리). 계산을 확인하세요.") from None
+    if not finite:
+        raise AnswerError(
+            f"답이 {value}입니다 (NaN이나 무한대). 0으로 나누거나 빈 배열의 평균을 구하지 "
+            "않았는지 계산을 확인하세요."
+        )
+    if integer and float(value) != round(float(value)):
+        raise AnswerError(f"정수로 넣으세요. 받은 값: {value} (번호와 개수에는 소수점이 없습니다).")
+    return int(value) if integer else float(value)
+
+
+def numbers(answer: Any, count: int | None = 1, what: str = "답", *, integer: bool = False) -> list:
+    """답에서 수 ``count``개(``None``이면 몇 개든)를 꺼냅니다. 형태가 틀리면 :class:`AnswerError`.
+
+    ``int()``처럼 자르지 않습니다: 정수 자리(``integer=True``)에 14.9가 오면 맞다고 하지 않고
+    정수로 넣으라고 알려 줍니다.
+    """
+    array = isinstance(answer, np.ndarray)  # 배열은 그대로 (큰 배열도 파이썬 객체로 풀지 않음)
+    values = answer.ravel() if array else np.asarray(answer, dtype=object).ravel()
+    if count is not None and values.size != count:
+        example = "(" + ", ".join("abc"[:count] if count <= 3 else "ab…") + ")"
+        amount = "수 하나를" if count == 1 else f"수 {count}개를 {example}처럼 괄호로 묶어"
+        raise AnswerError(f"{what}: {amount} 넣으세요 (받은 수 {values.size}개).")
+    return [_one(value, integer) for value in values]
+
+
+def number(answer: Any, *, integer: bool = False) -> float:
+    """수 하나짜리 답 (:func:`numbers`의 규칙)."""
+    return numbers(answer, 1, integer=integer)[0]

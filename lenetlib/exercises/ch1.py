@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from lenetlib import data
-from lenetlib.exercises import exercise, number_hint
+from lenetlib.exercises import exercise, number, number_hint, numbers
 
 __all__: list[str] = []
 
@@ -22,9 +22,7 @@ def _train_test() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.n
 @exercise("1-2")
 def _mean_pixels(answer: Any) -> str | None:
     """(숫자 1 이미지의 평균 픽셀 값, 숫자 0 이미지의 평균 픽셀 값), 원본 0~255 훈련 세트."""
-    values = np.asarray(answer, dtype=float).ravel()
-    if values.size != 2:
-        return "(숫자 1의 평균, 숫자 0의 평균) 두 수를 괄호로 묶어 넣으세요."
+    values = np.asarray(numbers(answer, 2, "(숫자 1의 평균, 숫자 0의 평균)"))
     (x, y), _ = _train_test()
     expected = np.array([x[y == digit].mean() for digit in (1, 0)])
     if np.allclose(values[::-1], expected, atol=0.1):
@@ -41,7 +39,7 @@ def _mean_pixels(answer: Any) -> str | None:
 @exercise("1-3")
 def _largest_share_change(answer: Any) -> str | None:
     """테스트 세트의 비율(%)이 훈련 세트의 비율과 가장 많이 다른 숫자."""
-    digit = int(np.asarray(answer).item())
+    digit = number(answer, integer=True)
     (_, y_train), (_, y_test) = _train_test()
     shares = [100 * data.class_counts(y) / len(y) for y in (y_train, y_test)]
     if digit == int(np.argmax(np.abs(shares[1] - shares[0]))):

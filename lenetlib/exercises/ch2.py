@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from lenetlib import data, preprocessing
-from lenetlib.exercises import exercise
+from lenetlib.exercises import exercise, number, numbers
 from lenetlib.exercises.ch1 import _train_test
 
 __all__: list[str] = []
@@ -43,7 +43,8 @@ def _c1_without_padding(answer: Any) -> str | None:
     from lenetlib import model
 
     expected = model.build_lenet5(input_shape=(28, 28, 1)).get_layer("C1").output.shape[1:3]
-    values = [int(v) for v in np.asarray([v for v in answer if v is not None]).ravel()]
+    shape = [v for v in answer if v is not None] if isinstance(answer, tuple | list) else answer
+    values = numbers(shape, None, integer=True)
     if values[:2] == list(expected) and len(values) in (2, 3):
         return None
     if values[:2] == [28, 28]:
@@ -54,7 +55,7 @@ def _c1_without_padding(answer: Any) -> str | None:
 @exercise("2-3")
 def _fewest_in_shuffled_validation(answer: Any) -> str | None:
     """``shuffle=True``(기본 seed)로 나눈 검증 세트에서 가장 적은 숫자."""
-    digit = int(np.asarray(answer).item())
+    digit = number(answer, integer=True)
     (x, y), _ = _train_test()
     _, (_, y_val) = preprocessing.train_val_split(x, y, shuffle=True)
     counts = data.class_counts(y_val)

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from lenetlib.exercises import exercise, number_hint
+from lenetlib.exercises import exercise, number, number_hint, numbers
 
 __all__: list[str] = []
 
@@ -18,7 +18,7 @@ def _c5_without_padding(answer: Any) -> str | None:
 
     expected = model.build_lenet5(input_shape=(28, 28, 1)).get_layer("C5").count_params()
     hint = "S4의 출력 모양(높이×너비×16)을 먼저 구하고 (입력 수+1)×120을 계산하세요."
-    if int(np.asarray(answer).item()) == model.build_lenet5().get_layer("C5").count_params():
+    if number(answer, integer=True) == model.build_lenet5().get_layer("C5").count_params():
         return "그 수는 32×32 입력일 때입니다. 입력이 작아지면 S4의 출력도 작아집니다. " + hint
     return number_hint(answer, expected, hint=hint)
 
@@ -31,7 +31,7 @@ def _classic_c3_fully_connected(answer: Any) -> str | None:
     full = np.ones((6, 16), dtype=bool)
     expected = model.build_lenet5_classic(connection_table=full).get_layer("C3").count_params()
     partial = model.build_lenet5_classic().get_layer("C3").count_params()
-    if int(np.asarray(answer).item()) == partial:
+    if number(answer, integer=True) == partial:
         connections = int(layers.C3_CONNECTION_TABLE.sum())
         return f"그 수는 논문의 부분 연결(연결 {connections}개)일 때입니다. 연결 표를 모두 True로."
     return number_hint(answer, expected, hint="C3 필터 하나가 S2의 맵 6장을 모두 봅니다.")
@@ -45,9 +45,7 @@ def _eight_c1_filters(answer: Any) -> str | None:
     c1 = keras.layers.Conv2D(8, 5)
     c3 = keras.layers.Conv2D(16, 5)
     keras.Sequential([keras.Input((32, 32, 1)), c1, keras.layers.MaxPooling2D(2), c3])
-    values = np.asarray(answer).ravel()
-    if values.size != 2:
-        return "(C1의 파라미터 수, C3의 파라미터 수) 두 수를 괄호로 묶어 넣으세요."
+    values = numbers(answer, 2, "(C1의 파라미터 수, C3의 파라미터 수)", integer=True)
     if problem := number_hint(values[0], c1.count_params(), hint="C1 식 (5×5×1+1)×필터 수."):
         return f"C1이 {problem}"
     hint = "C3 필터 하나의 가중치 수는 입력 채널 수(= C1 필터 수)에 비례합니다: (5×5×채널+1)×16."

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from lenetlib.exercises import exercise, number_hint
+from lenetlib.exercises import exercise, number, number_hint, numbers
 
 #: 4장 2절의 장난감 데이터
 TOY_X = np.array([1.0, 2.0, 3.0, 4.0])
@@ -24,22 +24,6 @@ def _toy_gradient(w: float) -> float:
     return float(np.mean(2 * (w * TOY_X - TOY_Y) * TOY_X))
 
 
-def _number(answer: Any) -> float:
-    """수 하나짜리 답을 float으로. 수가 아니면 한국어 ValueError (채점기가 힌트로 바꿈)."""
-    values = np.asarray(answer, dtype=object).ravel()
-    if values.size != 1 or isinstance(values[0], str | bool) or values[0] is None:
-        raise ValueError(f"수 하나를 넣으세요. 받은 값: {answer!r:.40}")
-    return float(values[0])
-
-
-def _pair(answer: Any, what: str) -> tuple[float, float]:
-    """수 두 개짜리 답을 (a, b)로. 모양이 다르면 ValueError (채점기가 힌트로 바꿈)."""
-    values = np.asarray(answer, dtype=float).ravel()
-    if values.size != 2:
-        raise ValueError(f"{what} 두 수를 (a, b)처럼 넣으세요. 받은 수 {values.size}개")
-    return float(values[0]), float(values[1])
-
-
 @exercise("4-1")
 def gradient_descent_two_steps(answer: Any) -> str | None:
     """학습률 0.02, w = 0에서 경사 하강법 두 걸음 뒤의 w."""
@@ -47,7 +31,7 @@ def gradient_descent_two_steps(answer: Any) -> str | None:
     for _ in range(2):
         w -= 0.02 * _toy_gradient(w)
     return number_hint(
-        _number(answer),
+        number(answer),
         w,
         tolerance=0.005,
         hint="기울기는 걸음마다 새 w로 다시 계산합니다. "
@@ -61,7 +45,7 @@ def largest_stable_learning_rate(answer: Any) -> str | None:
     # 한 걸음에 (w - 2)가 (1 - 학습률 × 2·mean(x²))배가 되므로, 그 크기가 1보다 작아야 함
     boundary = 1 / float(np.mean(TOY_X**2))
     return number_hint(
-        _number(answer),
+        number(answer),
         boundary,
         tolerance=0.005,
         hint="2절의 세 학습률 셀에 0.1과 0.14 사이의 값을 넣어 20걸음 뒤 w가 2에 "
@@ -72,7 +56,7 @@ def largest_stable_learning_rate(answer: Any) -> str | None:
 @exercise("4-3")
 def cross_entropy_of_quarter(answer: Any) -> str | None:
     """정답 확률이 0.25일 때의 교차 엔트로피 손실 (자연로그)."""
-    value = _number(answer)
+    value = number(answer)
     if value < 0:
         return "손실은 음수가 될 수 없습니다. 식 앞의 마이너스 부호를 확인하세요."
     if math.isclose(value, -math.log10(0.25), abs_tol=0.002):
@@ -85,7 +69,7 @@ def cross_entropy_of_quarter(answer: Any) -> str | None:
 @exercise("4-4")
 def updates_per_epoch(answer: Any) -> str | None:
     """54,000장을 배치 32와 512로 볼 때 한 에포크의 가중치 갱신 횟수 (32, 512 순서)."""
-    small, large = _pair(answer, "배치 32일 때와 512일 때의 갱신 횟수")
+    small, large = numbers(answer, 2, "(배치 32일 때, 배치 512일 때)의 갱신 횟수")
     expected = [math.ceil(FULL_TRAIN / size) for size in (32, 512)]
     if [small, large] == expected:
         return None
@@ -113,14 +97,15 @@ def patience_one(answer: Any) -> str | None:
         stopped = getattr(answer, "stopped_early", None)
     if epochs_run is None or best_epoch is None or stopped is None:
         return "training.train(...)이 돌려준 기록(History)을 그대로 넣으세요. 예: answer = h"
-    if not 1 <= int(best_epoch) <= int(epochs_run):
+    epochs_run, best_epoch = numbers([epochs_run, best_epoch], 2, "에포크 수", integer=True)
+    if not 1 <= best_epoch <= epochs_run:
         return "기록의 에포크 수가 이상합니다. training.train(...)이 돌려준 기록을 그대로 넣으세요."
-    if int(epochs_run) - int(best_epoch) > 1:
+    if epochs_run - best_epoch > 1:
         return (
             "이 기록은 최고 에포크 뒤에도 2 에포크 넘게 더 훈련했습니다. patience가 1인 설정"
             "(training.TrainConfig(..., early_stopping_patience=1))으로 훈련했나요?"
         )
-    if not stopped or int(epochs_run) == int(best_epoch):
+    if not stopped or epochs_run == best_epoch:
         return (
             "이 기록은 조기 종료로 멈추지 않고 마지막 에포크까지 훈련했습니다. "
             "patience 1이면 검증 정확도가 한 번만 나아지지 않아도 멈춥니다. "

@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from lenetlib import paper
-from lenetlib.exercises import exercise, number_hint
-from lenetlib.exercises.ch4 import _number, _pair
+from lenetlib.exercises import exercise, number, number_hint, numbers
 
 #: 5장 연습 문제 1의 작은 혼동 행렬 (행: 실제 0, 1, 2 / 열: 예측 0, 1, 2)
 CM_TOY = np.array([[50, 2, 3], [5, 40, 5], [0, 1, 44]])
@@ -22,7 +21,7 @@ CONFIDENCE_CUT = 0.9
 @exercise("5-1")
 def precision_and_recall(answer: Any) -> str | None:
     """``CM_TOY``에서 숫자 1의 (정밀도, 재현율)."""
-    precision, recall = _pair(answer, "정밀도와 재현율")
+    precision, recall = numbers(answer, 2, "(정밀도, 재현율)")
     expected = (CM_TOY[1, 1] / CM_TOY[:, 1].sum(), CM_TOY[1, 1] / CM_TOY[1, :].sum())
     given = (precision, recall)
     close = [math.isclose(a, b, abs_tol=0.001) for a, b in zip(given, expected, strict=True)]
@@ -45,7 +44,7 @@ def precision_and_recall(answer: Any) -> str | None:
 def paper_errors(answer: Any) -> str | None:
     """논문 LeNet-5의 테스트 오류율(%)이 10,000장 중 몇 장인지."""
     expected = paper.PAPER_ROWS["LeNet-5"] / 100 * N_TEST
-    value = _number(answer)
+    value = number(answer)
     if any(math.isclose(value, expected * scale, rel_tol=0.01) for scale in (0.01, 0.1, 10, 100)):
         return "퍼센트를 확인하세요. 0.95%는 100장 중 0.95장입니다. 10,000장이면 몇 장일까요?"
     return number_hint(value, expected, tolerance=0.5, hint="10,000장에 오류율(%)/100을 곱하세요.")
@@ -64,7 +63,7 @@ def accuracy_by_confidence(answer: Any) -> str | None:
         )
     if any(value is ... or value is None for value in values[:2]):
         return "두 정확도 자리의 ...를 계산한 값으로 바꾸세요."
-    low, high = _pair(values[:2], "두 정확도")
+    low, high = numbers(values[:2], 2, "두 정확도")
     result = values[2]
     correct = np.asarray(result.y_pred) == np.asarray(result.y_true)
     is_low = np.asarray(result.confidences, dtype=float) < CONFIDENCE_CUT

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from lenetlib import data
-from lenetlib.exercises import exercise
+from lenetlib.exercises import exercise, numbers
 
 #: 6-2에서 찾는 숫자들 (문제에 적힌 순서)
 DIGITS = (1, 0, 8)
@@ -15,18 +15,10 @@ DIGITS = (1, 0, 8)
 RECEPTIVE_LAYERS = ((5, 1), (2, 2), (5, 1))
 
 
-def _ints(answer: Any, count: int, what: str) -> list[int]:
-    """정수 ``count``개짜리 답을 목록으로. 모양이 다르면 ValueError (채점기가 힌트로 바꿈)."""
-    values = np.asarray(answer).ravel()
-    if values.size != count:
-        raise ValueError(f"{what} {count}개를 (a, b, ...)처럼 넣으세요. 받은 수 {values.size}개")
-    return [int(v) for v in values]
-
-
 @exercise("6-2")
 def first_test_index(answer: Any) -> str | None:
     """숫자 1, 0, 8이 처음 나오는 테스트 이미지 번호."""
-    given = _ints(answer, len(DIGITS), "번호")
+    given = numbers(answer, len(DIGITS), "(1, 0, 8이 처음 나오는 번호)", integer=True)
     _, (_, y_test) = data.load_mnist()
     expected = [int(np.flatnonzero(y_test == digit)[0]) for digit in DIGITS]
     if given == expected:
@@ -43,7 +35,7 @@ def first_test_index(answer: Any) -> str | None:
 @exercise("6-3")
 def c3_receptive_field(answer: Any) -> str | None:
     """C3 특성 맵의 한 칸이 보는 32×32 입력 영역의 한 변 (수용 영역, 14칸)."""
-    (side,) = _ints(answer, 1, "한 변의 칸 수")
+    (side,) = numbers(answer, 1, "한 변의 칸 수", integer=True)
     size, step = 1, 1  # 수용 영역의 한 변, 입력에서 한 칸 옮길 때의 픽셀 수
     for kernel, stride in RECEPTIVE_LAYERS:
         size += (kernel - 1) * step
