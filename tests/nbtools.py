@@ -388,7 +388,8 @@ def time_line(per_kind: dict[str, tuple[float, float]]) -> str:
     ]
     missing = [kind for kind in CPU_KINDS if kind not in per_kind]
     note = f" ({', '.join(missing)} CPU에서는 아직 재지 않았습니다)" if missing else ""
-    return f"{TIME_MARK} 실행 시간 (2코어, GPU 없음, 처음부터 끝까지): {'; '.join(parts)}{note}"
+    head = f"{TIME_MARK} 실행 시간 (2코어, GPU 없음, 처음부터 끝까지; CPU 종류는 부록 A 0절)"
+    return f"{head}: {'; '.join(parts)}{note}"
 
 
 def measured_times(name: str, measured: dict[str, Any]) -> dict[str, tuple[float, float]]:

@@ -1,7 +1,8 @@
 """CPU 종류와 oneDNN 기본값. (내부용; ``import lenetlib``, 부록 A, ``make bench``)
 
-TensorFlow는 x86 CPU 중 AVX-512의 신경망 명령(VNNI, BF16, AMX)이 있는 CPU에서만 oneDNN 커널을
-저절로 켭니다. AVX2만 있는 CPU(학생 노트북 대부분)에서는 꺼져 있어 합성곱이 2~4배 느립니다.
+TensorFlow는 리눅스의 x86 CPU 중 신경망 계산용 명령(AVX-512 VNNI·BF16, AVX-VNNI, AMX)이
+있는 CPU에서만 oneDNN 커널을 저절로 켭니다. 그런 명령이 없는 AVX2 CPU(학생 노트북 대부분)에서는
+꺼져 있어 합성곱이 2~4배 느립니다.
 ``import lenetlib``은 TensorFlow를 불러오기 전에 환경 변수 ``TF_ENABLE_ONEDNN_OPTS``의 **기본값**만
 ``1``로 정합니다: 사용자가 정한 값은 그대로 두고, 스레드 수도 바꾸지 않습니다.
 """
