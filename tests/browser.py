@@ -128,8 +128,8 @@ def check_chapter(page, base: str, token: str, name: str, timeout_s: float) -> l
     if first_image.count():
         first_image.scroll_into_view_if_needed()
     page.screenshot(path=str(OUT / f"{Path(name).stem}.png"))
-    for session in api(base, token, "/api/sessions"):
-        api(base, token, f"/api/sessions/{session['id']}", "DELETE")
+    for session in api(base, token, "/api/sessions"):  # 커널 종료: 바쁜 CI에서는 30초를 넘기기도 함
+        api(base, token, f"/api/sessions/{session['id']}", "DELETE", timeout=180)
     return problems
 
 

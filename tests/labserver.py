@@ -22,15 +22,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def api(base: str, token: str, path: str, method: str = "GET", body: dict | None = None):
-    """JupyterLab 서버 REST API 한 번 (토큰 인증)."""
+def api(
+    base: str,
+    token: str,
+    path: str,
+    method: str = "GET",
+    body: dict | None = None,
+    timeout: float = 30,
+):
+    """JupyterLab 서버 REST API 한 번 (토큰 인증). 느린 요청(커널 끄기)은 ``timeout``을 늘림."""
     request = urllib.request.Request(
         f"{base}{path}",
         method=method,
         data=None if body is None else json.dumps(body).encode(),
         headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         raw = response.read()
         return json.loads(raw) if raw else None
 
