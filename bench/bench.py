@@ -491,9 +491,10 @@ def setup_mirrored(
     import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    from lenetlib._internal.cpu import usable_cores
+
     tf.config.set_logical_device_configuration(
-        cpu, [tf.config.LogicalDeviceConfiguration()] * max(2, cores or 1)
+        cpu, [tf.config.LogicalDeviceConfiguration()] * max(2, usable_cores())
     )
     from lenetlib import config, speed
     from lenetlib._internal.backend import keras
