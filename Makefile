@@ -35,12 +35,12 @@ data: $(STAMP)
 # 4장·7장은 저장된 모델이 있어도 새로 훈련합니다(처음 실행하는 학생과 같게). 장마다 걸린 시간을 머리말의
 # 시간(docs/timings.json, 같은 CPU 종류)과 나란히 보여 주고, 2배 넘게 다르면 '참고'로 표시합니다(실패하지 않음).
 run: data
-	$(BIN)/python -m tests.nbtools run $(NOTEBOOKS) --out build
+	$(BIN)/python -m tools.nbtools run $(NOTEBOOKS) --out build
 
 # 각 장 머리말의 실행 시간을 다시 잽니다: 기본 매개변수(처음부터) + 빠른 매개변수 → docs/timings.json의
 # 이 컴퓨터의 CPU 종류(AVX-512 / AVX2) 칸과 머리말. 다른 일이 없는 컴퓨터에서 재세요.
 timings: data
-	$(BIN)/python -m tests.nbtools timings $(NOTEBOOKS) --out build/timings
+	$(BIN)/python -m tools.nbtools timings $(NOTEBOOKS) --out build/timings
 
 # JupyterLab (프로젝트 가상환경의 python3 커널). 예: make lab LAB_PORT=9999 LAB_ARGS=--no-browser
 # jupyter/overrides.json: 프로젝트 JupyterLab의 기본 설정 ("Jupyter news" 알림과 업데이트 확인 끔)
@@ -64,9 +64,9 @@ probe: data
 test-notebooks: data
 ifneq ($(NOTEBOOKS),)
 	rm -rf build/nbtest
-	$(BIN)/python -m tests.nbtools prepare $(NOTEBOOKS) --out build/nbtest
-	$(BIN)/python -m tests.nbtools prepare $(SOLUTIONS) --out build/nbtest/solutions
-	$(BIN)/python -m pytest -q -p tests.nbval_checks --nbval-lax --nbval-cell-timeout=600 \
+	$(BIN)/python -m tools.nbtools prepare $(NOTEBOOKS) --out build/nbtest
+	$(BIN)/python -m tools.nbtools prepare $(SOLUTIONS) --out build/nbtest/solutions
+	$(BIN)/python -m pytest -q -p tools.nbval_checks --nbval-lax --nbval-cell-timeout=600 \
 		-o testpaths= --rootdir=. build/nbtest
 else
 	@echo "노트북이 아직 없습니다."
@@ -75,13 +75,13 @@ endif
 # 저장소 밖의 학생처럼: 휠을 만들고, Python 3.12·3.13(pyenv 등에서 찾음)의 새 환경에서 각 장을 홀로 실행.
 # 첫 셀이 LENETLIB_SOURCE(그 휠)에서 lenetlib을 설치해야 통과합니다. 결과: build/outside/
 test-outside: $(STAMP)
-	$(BIN)/python -m tests.outside $(NOTEBOOKS)
+	$(BIN)/python -m tools.outside $(NOTEBOOKS)
 
 # 진짜 브라우저: make lab과 같은 JupyterLab을 헤드리스 Chromium(Playwright)으로 열어 각 장을 모두 실행.
 # chromium·한글 글꼴이 없으면 apt로 설치합니다(root 필요). 스크린숏: build/browser/
 PLAYWRIGHT ?= playwright==1.65.2
 test-browser: data browser-tools
-	$(BIN)/python -m tests.browser $(NOTEBOOKS)
+	$(BIN)/python -m tools.browser $(NOTEBOOKS)
 
 # test-browser와 test-book이 함께 쓰는 도구: 데비안 chromium, 한글 글꼴, Playwright(파이썬)
 browser-tools: $(STAMP)
@@ -93,21 +93,21 @@ browser-tools: $(STAMP)
 
 # 저장소 주소(pyproject.toml [project.urls] Repository)에 맞춰 배지·첫 셀·README의 Colab 안내를 다시 씁니다.
 colab: $(STAMP)
-	$(BIN)/python -m tests.nbtools colab $(NOTEBOOKS) $(SOLUTIONS)
+	$(BIN)/python -m tools.nbtools colab $(NOTEBOOKS) $(SOLUTIONS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check lenetlib tests tools bench scripts
-	$(BIN)/ruff format --check lenetlib tests tools bench scripts
-	$(BIN)/python -m tests.nbtools check-canonical $(NOTEBOOKS) $(SOLUTIONS)
+	$(BIN)/ruff check lenetlib tests tools bench scripts examples
+	$(BIN)/ruff format --check lenetlib tests tools bench scripts examples
+	$(BIN)/python -m tools.nbtools check-canonical $(NOTEBOOKS) $(SOLUTIONS)
 
 format: $(STAMP)
-	$(BIN)/ruff format lenetlib tests tools bench scripts
-	$(BIN)/python -m tests.nbtools normalize $(NOTEBOOKS) $(SOLUTIONS)
+	$(BIN)/ruff format lenetlib tests tools bench scripts examples
+	$(BIN)/python -m tools.nbtools normalize $(NOTEBOOKS) $(SOLUTIONS)
 
 # 검사 셀(# NBVAL_CHECK_OUTPUT)의 기대 출력을 다시 기록합니다. 예: make record NB=notebooks/01_data.ipynb
 NB ?= $(NOTEBOOKS)
 record: data
-	$(BIN)/python -m tests.nbtools record $(NB) --out build/record
+	$(BIN)/python -m tools.nbtools record $(NB) --out build/record
 
 # 함께 실어 보내는 측정값과 자료를 다시 만듭니다 (lenetlib/_data/, 2코어 CPU 기준 시간).
 # seed-spread: 4장 기본 설정을 시드 5개로 (5장의 시드 흔들림, 5~10분)

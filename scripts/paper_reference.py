@@ -17,22 +17,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from _record import environment, save_json
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "lenetlib" / "_data" / "paper_reference.json"
 DEFAULT_SEEDS = (42, 1, 2)
-
-
-def environment() -> dict:
-    """기계와 버전 정보."""
-    code = "import json; from lenetlib import config; print(json.dumps(config.environment_info()))"
-    versions = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True))
-    return {"machine": platform.machine(), "platform": platform.platform(), **versions}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,9 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reason", default="", help="--rows로 다시 잰 까닭 (JSON에 남김)")
     args = parser.parse_args(argv)
 
+    import keras
+
     from lenetlib import config, data, paper, preprocessing, speed
-    from lenetlib._internal import atomic
-    from lenetlib._internal.backend import keras
 
     config.setup(args.seeds[0])
     speed.enable()
@@ -94,16 +87,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"({run.history.epochs_run} 에포크, {run.history.seconds:.0f}초, {state})",
                   flush=True)  # fmt: skip
         report["seeds"].append(seed)
-        atomic.write_json(args.out, report)
+        save_json(args.out, report)
     print(f"저장: {args.out}")
     return 0
 
 
 def _remeasure(args: argparse.Namespace, rows: dict, prepared: object) -> int:
     """고른 줄만 시드마다 다시 훈련하고 기존 JSON의 그 줄을 바꿉니다 (다른 줄은 그대로)."""
+    import keras
+
     from lenetlib import __version__, paper
-    from lenetlib._internal import atomic
-    from lenetlib._internal.backend import keras
 
     report = json.loads(args.out.read_text(encoding="utf-8"))
     epochs = args.epochs or report["epochs"]
@@ -122,7 +115,7 @@ def _remeasure(args: argparse.Namespace, rows: dict, prepared: object) -> int:
         row["measured"] = {"date": time.strftime("%Y-%m-%d"), "lenetlib": __version__,
                            "reason": args.reason}  # fmt: skip
         report["rows"] = [row if old["label"] == label else old for old in report["rows"]]
-        atomic.write_json(args.out, report)
+        save_json(args.out, report)
     print(f"저장: {args.out}")
     return 0
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _record import environment, save_json
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "lenetlib" / "_data" / "seed_spread.json"
@@ -26,7 +26,6 @@ DEFAULT_SEEDS = (42, 1, 2, 3, 4)
 
 def train_one(seed: int) -> dict:
     """4장의 기본 훈련을 시드 ``seed``로 한 번 하고 테스트 결과를 돌려줍니다."""
-    sys.path.insert(0, str(ROOT))  # bench/는 저장소 루트의 꾸러미
     from lenetlib import config, data, evaluation, model, preprocessing, speed, training
 
     config.setup(seed)
@@ -48,21 +47,6 @@ def train_one(seed: int) -> dict:
     }
 
 
-def environment() -> dict:
-    """기계와 버전 정보 (TensorFlow를 불러오는 자식 프로세스 한 번)."""
-    code = "import json; from lenetlib import config; print(json.dumps(config.environment_info()))"
-    versions = json.loads(subprocess.check_output([sys.executable, "-c", code], text=True))
-    return {
-        "machine": platform.machine(),
-        "processor": platform.processor() or platform.machine(),
-        "cpus": len(os.sched_getaffinity(0))
-        if hasattr(os, "sched_getaffinity")
-        else os.cpu_count(),
-        "platform": platform.platform(),
-        **versions,
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
@@ -72,8 +56,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.one is not None:
         print(json.dumps(train_one(args.one)))
         return 0
-    from lenetlib._internal import atomic
-
     report = {
         "recipe": "4장 기본 설정: TrainConfig 기본값, build_lenet5, speed.enable(), 전체 데이터",
         "date": time.strftime("%Y-%m-%d"),
@@ -86,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         report["runs"].append(run := json.loads(line))
         print(f"시드 {seed}: 테스트 오류율 {run['test_error_percent']:.2f}% "
               f"({run['epochs_run']} 에포크, {run['seconds']:.0f}초)", flush=True)  # fmt: skip
-        atomic.write_json(args.out, report)  # 시드마다 저장 (중간에 멈춰도 앞의 결과는 남음)
+        save_json(args.out, report)  # 시드마다 저장 (중간에 멈춰도 앞의 결과는 남음)
     print(f"저장: {args.out}")
     return 0
 

@@ -1,6 +1,6 @@
 """연습 문제 채점 (이슈 #12): 모든 채점이 풀이의 답에 통과하고, 빈 답과 흔한 오답에 실패합니다.
 
-장별 사례(풀이의 답, 흔한 오답)는 tests/exercise_cases_*.py의 ``CASES``에 있습니다.
+장별 사례(풀이의 답, 흔한 오답)는 tools/exercise_cases_*.py의 ``CASES``에 있습니다.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from lenetlib import exercises
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES: dict[str, tuple[object, object]] = {}
-for _path in sorted((ROOT / "tests").glob("exercise_cases_*.py")):
-    CASES.update(importlib.import_module(f"tests.{_path.stem}").CASES)
+for _path in sorted((ROOT / "tools").glob("exercise_cases_*.py")):
+    CASES.update(importlib.import_module(f"tools.{_path.stem}").CASES)
 
 
 def _check_keys(path: Path) -> list[str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.labserver import api, running_lab
+from tools.labserver import api, running_lab
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = uuid.uuid4().hex

@@ -117,7 +117,7 @@ def test_chapters_that_may_train_turn_speed_on_first_and_others_leave_it_alone()
 
 def test_colab_badges_first_cells_and_readme_follow_one_address():
     """이슈 #11: 배지, 첫 셀의 설치 주소, README의 Colab 안내가 주소 하나에서 나옵니다."""
-    from tests import nbtools
+    from tools import nbtools
 
     repo = nbtools.repository()
     assert repo.startswith("https://github.com/") and repo.count("/") == 4
@@ -136,7 +136,7 @@ def test_colab_badges_first_cells_and_readme_follow_one_address():
 
 
 def test_colab_check_notices_a_changed_address(tmp_path):
-    from tests import nbtools
+    from tools import nbtools
 
     assert (
         nbtools.badge("https://github.com/a/b", "notebooks/01_data.ipynb")
@@ -166,7 +166,7 @@ def test_checked_cells_have_expected_output():
 
 def test_headers_state_the_measured_run_times():
     """이슈 #12, #17: 머리말 실행 시간 = docs/timings.json의 CPU 종류별 값 (make timings)."""
-    from tests import nbtools
+    from tools import nbtools
 
     measured = json.loads(nbtools.TIMINGS.read_text(encoding="utf-8"))
     for name in CHAPTERS:
@@ -178,7 +178,7 @@ def test_headers_state_the_measured_run_times():
 
 def test_run_time_report_notes_but_never_fails(tmp_path, monkeypatch):
     """이슈 #17: make run은 시간 차이를 '참고'로 보여 줄 뿐 실패하지 않습니다."""
-    from tests import nbtools
+    from tools import nbtools
 
     fake = tmp_path / "timings.json"
     full = {"a.ipynb": 100, "b.ipynb": 100, "c.ipynb": 100}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import nbtools
+from tools import nbtools
 
 ROOT = Path(__file__).resolve().parent.parent
 CONDA_ONLY = {"python", "pip", "graphviz"}  # conda 쪽에만 있는 항목 (graphviz는 plot_model용)
@@ -76,6 +76,41 @@ def test_required_layout():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make run" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+#: tests/에 테스트가 아니어도 되는 파일: pytest가 정해 둔 이름들
+TEST_SUPPORT = {"__init__.py", "conftest.py"}
+
+
+def _tests_folder_problems(folder: Path) -> list[str]:
+    """tests/ 안에서 테스트(test_*.py)도 pytest 지원 파일도 아닌 .py 파일."""
+    return sorted(
+        p.name for p in folder.glob("*.py") if not p.name.startswith("test_")
+        and p.name not in TEST_SUPPORT
+    )  # fmt: skip
+
+
+def test_tests_folder_holds_only_tests(tmp_path):
+    """실행기·하네스는 tools/, 예제는 examples/에 둡니다 (이슈 #19)."""
+    assert _tests_folder_problems(ROOT / "tests") == []
+    (tmp_path / "test_a.py").touch()
+    (tmp_path / "runner.py").touch()
+    assert _tests_folder_problems(tmp_path) == ["runner.py"]  # 검사가 실패할 수 있음
+
+
+def _private_reaches(path: Path) -> list[str]:
+    """스크립트가 부르는 lenetlib 내부(_internal)나 bench/ 모듈."""
+    text = path.read_text(encoding="utf-8")
+    return re.findall(r"^\s*(?:from|import) (lenetlib\._internal\S*|lenetlib\.\w+\._\w+|bench\S*)",
+                      text, flags=re.M)  # fmt: skip
+
+
+def test_scripts_use_only_the_public_library(tmp_path):
+    bad = {p.name: r for p in (ROOT / "scripts").glob("*.py") if (r := _private_reaches(p))}
+    assert bad == {}
+    planted = tmp_path / "s.py"
+    planted.write_text("def f():\n    from lenetlib._internal import atomic\n", encoding="utf-8")
+    assert _private_reaches(planted) == ["lenetlib._internal"]
 
 
 def test_import_lenetlib_does_not_load_tensorflow():

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests import nbtools
+from tools import nbtools
 
 DRIVER = """
 import sys

@@ -1,4 +1,4 @@
-"""헤드리스 Chromium 도우미: make test-browser(tests/browser.py)와 make test-book이 함께 씁니다.
+"""헤드리스 Chromium 도우미: make test-browser(tools/browser.py)와 make test-book이 함께 씁니다.
 
 데비안의 ``chromium``을 Playwright로 띄우고, 어떤 요소의 글자를 Chromium이 실제로 어떤 글꼴로
 그렸는지 CDP(``CSS.getPlatformFontsForNode``)로 물어봅니다.

@@ -1139,7 +1139,7 @@ def _plot_reading_bad(label: Any) -> None:
 
 
 def _cases() -> dict[str, tuple[Any, Any]]:
-    from tests import exercise_cases_1to3, exercise_cases_4to6
+    from tools import exercise_cases_1to3, exercise_cases_4to6
 
     return {**exercise_cases_1to3.CASES, **exercise_cases_4to6.CASES}
 
@@ -2487,7 +2487,7 @@ for name, source in json.loads(sys.argv[1]).items():
 @functools.cache
 def _setup_runs() -> dict[str, tuple[str, str]]:
     """준비 블록을 설치 위치마다 한 번씩 실행: 이름 → (오류 종류, 출력). 한 프로세스에서."""
-    from tests import nbtools
+    from tools import nbtools
 
     folder = scratch("setup")
     (folder / "not-a-project").mkdir()

@@ -20,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return build(args.paths, args.source, args.out)
     if args.command == "run-fast":
-        from tests.nbtools import fast_parameters, run
+        from tools.nbtools import fast_parameters, run
 
         failures, _ = run(sorted(args.paths), args.out, fast_parameters(args.out))
         return 1 if failures else 0

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from tests.nbtools import FAST_PARAMETERS, dumps, repository
+from tools.nbtools import FAST_PARAMETERS, dumps, repository
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@
    데이터와 산출물은 장마다 새 사용자 캐시 폴더(임시 ``HOME``)에 둡니다: Colab에서 그 장만
    연 학생과 같습니다.
 3. 모든 장이 깨끗하게 끝나야 합니다 (Traceback, 글꼴 경고, 영어 경고 없음).
-4. 마지막으로 저장소와 상관없는 폴더에서 강사용 스크립트(tests/instructor_example.py)를 실행합니다.
+4. 마지막으로 저장소와 상관없는 폴더에서 강사용 예제(examples/instructor_example.py)를 실행합니다.
 
 찾을 수 없는 Python 버전은 그렇다고 알리고 건너뜁니다 (둘 다 없으면 실패).
 """
@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.nbtools import FAST_PARAMETERS, ROOT, _parameters_for, notebook_problems
+from tools.nbtools import FAST_PARAMETERS, ROOT, _parameters_for, notebook_problems
 
 VERSIONS = ("3.12", "3.13")
 RUNNER_PACKAGES = ("papermill", "ipykernel")
@@ -136,7 +136,7 @@ def run_instructor_script(py: Path, work: Path, wheel: Path) -> list[str]:
         env=_student_env(folder / "home", wheel),
     )
     script = folder / "instructor_example.py"
-    shutil.copy2(ROOT / "tests" / "instructor_example.py", script)
+    shutil.copy2(ROOT / "examples" / "instructor_example.py", script)
     done = subprocess.run(
         [str(py), script.name],
         cwd=folder,
@@ -152,7 +152,7 @@ def run_instructor_script(py: Path, work: Path, wheel: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.outside")
+    parser = argparse.ArgumentParser(prog="python -m tools.outside")
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "outside")
     parser.add_argument("--versions", nargs="*", default=list(VERSIONS))

@@ -2,10 +2,10 @@
 
 사용법 (저장소 루트에서)::
 
-    python -m tests.nbtools normalize notebooks/*.ipynb        # 정규형으로 다시 저장
-    python -m tests.nbtools check-canonical notebooks/*.ipynb  # 정규형이 아니면 실패
-    python -m tests.nbtools prepare notebooks/*.ipynb --out build/nbtest   # make test
-    python -m tests.nbtools run notebooks/*.ipynb --out build              # make run
+    python -m tools.nbtools normalize notebooks/*.ipynb        # 정규형으로 다시 저장
+    python -m tools.nbtools check-canonical notebooks/*.ipynb  # 정규형이 아니면 실패
+    python -m tools.nbtools prepare notebooks/*.ipynb --out build/nbtest   # make test
+    python -m tools.nbtools run notebooks/*.ipynb --out build              # make run
 
 정규형: 한글은 이스케이프하지 않고(ensure_ascii=False), 키 정렬, 실행 번호 없음,
 kernelspec ``python3``, 출력은 ``# NBVAL_CHECK_OUTPUT`` 셀의 텍스트 출력만 보관.
@@ -509,7 +509,7 @@ def final_accuracy() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.nbtools")
+    parser = argparse.ArgumentParser(prog="python -m tools.nbtools")
     parser.add_argument(
         "command",
         choices=["normalize", "check-canonical", "prepare", "record", "run", "colab", "timings"],

@@ -28,9 +28,9 @@ from pathlib import Path
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 
-from tests.labserver import ROOT, api, running_lab
-from tests.nbtools import fast_parameters, prepare
 from tools.chromium import draws_korean, launch, platform_fonts
+from tools.labserver import ROOT, api, running_lab
+from tools.nbtools import fast_parameters, prepare
 
 OUT = ROOT / "build" / "browser"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
@@ -143,7 +143,7 @@ def _close_sessions(base: str, token: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.browser")
+    parser = argparse.ArgumentParser(prog="python -m tools.browser")
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--timeout", type=float, default=900, help="장 하나의 최대 실행 시간(초)")
     args = parser.parse_args(argv)

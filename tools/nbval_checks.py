@@ -1,6 +1,6 @@
 """nbval 플러그인: 셀 출력에 Traceback, "Glyph ... missing", 영어 파이썬 경고가 있으면 실패.
 
-``pytest -p tests.nbval_checks --nbval-lax build/nbtest``로 불러옵니다. nbval은 예외가 난
+``pytest -p tools.nbval_checks --nbval-lax build/nbtest``로 불러옵니다. nbval은 예외가 난
 셀만 실패시키므로, 경고로만 찍히는 한글 글꼴 문제(네모 상자)를 여기서 잡습니다.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.nbtools import problems
+from tools.nbtools import problems
 
 
 @pytest.hookimpl(hookwrapper=True)
