@@ -9,8 +9,9 @@ AVX2/AVX-512/VNNI)입니다.
   기본값 그대로(AVX-512 VNNI 등이 있는 CPU에서만 켜짐; ``TF_ENABLE_ONEDNN_OPTS``를 정했으면 그 값).
 - A': A와 같은 코드에 ``TF_ENABLE_ONEDNN_OPTS=1``만 더함 (``import lenetlib``이 정하는 기본값).
 - B: 4장 그대로 — ``config.setup`` → ``speed.enable()`` → ``prepare_mnist`` → ``build_lenet5``
-  → ``training.train`` (4장 훈련 셀의 ``speed.trainer`` → ``compile(Adam, categorical_crossentropy,
-  accuracy)`` → ``fit(..., callbacks=training.make_callbacks(cfg))``와 같은 코드의 한 곳).
+  → ``training.train`` (4장 훈련 셀의 ``speed.training_model`` → ``compile(Adam,
+  categorical_crossentropy, accuracy)`` → ``fit(..., callbacks=training.make_callbacks(cfg))``와
+  같은 코드의 한 곳).
 - C: 같은 신경망·최적화기를 PyTorch 즉시 실행(eager)으로 훈련 (외부 기준).
   torch가 없으면 건너뜁니다.
 - D: 표준 데이터 병렬 ``tf.distribute.MirroredStrategy`` — CPU를 코어 수만큼의 논리 장치로
@@ -63,7 +64,7 @@ TARGET_ACCURACY = 0.99
 
 LABEL_A = "A 원래 노트북 (model.fit, validation_split, TensorFlow 기본 oneDNN)"
 LABEL_A1 = "A' 원래 노트북 + oneDNN 켬 (TF_ENABLE_ONEDNN_OPTS=1)"
-LABEL_B = "B 4장 (speed.enable, speed.trainer, compile/fit)"
+LABEL_B = "B 4장 (speed.enable, speed.training_model, compile/fit)"
 LABEL_C = "C PyTorch 즉시 실행 (같은 신경망)"
 LABEL_D = "D MirroredStrategy (논리 CPU 장치, 평범한 Keras model.fit)"
 #: 방식 열쇠 → 표의 이름. 자식 프로세스 인자로는 A'를 "A1"로 씁니다.
@@ -416,7 +417,7 @@ def setup_original(raw_train: tuple[Any, Any]) -> tuple[Callable[[], tuple[float
 
 
 # ---------------------------------------------------------------------------
-# B: 4장 (speed.enable + speed.trainer + Keras compile/fit)
+# B: 4장 (speed.enable + speed.training_model + Keras compile/fit)
 # ---------------------------------------------------------------------------
 
 
@@ -452,7 +453,8 @@ def setup_lenetlib(
 ) -> tuple[Callable[[], tuple[float, float]], int, dict[str, Any]]:
     """4장의 훈련을 준비하고, 측정마다 ``training.train(epochs=3)`` 한 번을 잽니다.
 
-    ``training.train``은 4장 훈련 셀(``speed.trainer``, ``compile``, ``fit``)과 같은 코드입니다.
+    ``training.train``은 4장 훈련 셀(``speed.training_model``, ``compile``, ``fit``)과 같은
+    코드입니다.
     측정마다 같은 모델을 이어서 훈련하고, 셋째 에포크만 잽니다 (준비·추적 비용은 첫 에포크에).
     """
     from lenetlib import config, speed, training

@@ -35,7 +35,8 @@ MODEL_FILE = "lenet5.keras"
 HISTORY_FILE = "history.json"
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.json"
-TRAIN, EVAL = CHAPTERS[4], CHAPTERS[5]
+#: 오류 메시지가 다시 실행하라고 안내하는 장: 훈련(4장)과 평가(5장). 7장의 줄은 ``chapter=7``로 부름
+TRAINING_CHAPTER, EVALUATION_CHAPTER = 4, 5
 _SPLITS = ("train", "val", "test")
 _INFO = dict(run_id=str, saved_at=str, train_config=dict, data=dict, model=dict, files=dict)
 Folder = str | os.PathLike[str] | None
@@ -44,9 +45,12 @@ Folder = str | os.PathLike[str] | None
 class ArtifactError(RuntimeError):
     """산출물이 없거나 손상·불일치할 때의 오류: ``.path``와 다시 실행할 장 ``.chapter``. (4장)"""
 
-    def __init__(self, problem: str, path: Path, chapter: str = TRAIN, todo: str = "") -> None:
-        super().__init__(f"{problem}: {path}. {obj(chapter)} {todo or '다시 실행하세요'}.")
-        self.path, self.chapter = Path(path), chapter
+    def __init__(
+        self, problem: str, path: Path, chapter: int = TRAINING_CHAPTER, todo: str = ""
+    ) -> None:
+        label = CHAPTERS[chapter]
+        super().__init__(f"{problem}: {path}. {obj(label)} {todo or '다시 실행하세요'}.")
+        self.path, self.chapter, self.problem = Path(path), label, problem
 
 
 def _expect(value: Any, kind: type | tuple[type, ...], name: str, example: str) -> None:
@@ -84,12 +88,12 @@ def artifacts_dir(directory: Folder = None) -> Path:
     return Path(directory).expanduser()
 
 
-def _busy(exc: TimeoutError, folder: Path, chapter: str) -> ArtifactError:
+def _busy(exc: TimeoutError, folder: Path, chapter: int) -> ArtifactError:
     return ArtifactError(str(exc), folder, chapter, "그 프로세스가 끝난 뒤 다시 실행하세요")
 
 
 @contextlib.contextmanager
-def _writing(folder: Path, chapter: str) -> Iterator[None]:
+def _writing(folder: Path, chapter: int) -> Iterator[None]:
     try:
         yield
     except TimeoutError as exc:  # 다른 프로세스가 잠금을 오래 쥐고 있음
@@ -102,7 +106,7 @@ def _writing(folder: Path, chapter: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _reading(folder: Path, chapter: str = TRAIN) -> Iterator[None]:
+def _reading(folder: Path, chapter: int = TRAINING_CHAPTER) -> Iterator[None]:
     """다른 프로세스가 이 폴더에 저장하는 중이면 끝나기를 (한도까지) 기다렸다가 읽습니다."""
     with contextlib.ExitStack() as stack:
         try:
@@ -114,10 +118,12 @@ def _reading(folder: Path, chapter: str = TRAIN) -> Iterator[None]:
         yield
 
 
-def check_writable(directory: Folder = None) -> Path:
-    """훈련 전에 산출물 폴더를 만들고 쓸 수 있는지(탐침 파일 쓰기·지우기) 확인합니다. (4장)"""
+def check_writable(directory: Folder = None, *, chapter: int = TRAINING_CHAPTER) -> Path:
+    """훈련 전에 산출물 폴더를 만들고 쓸 수 있는지(탐침 파일 쓰기·지우기) 확인합니다. (4장)
+
+    ``chapter``: 쓸 수 없을 때 오류가 안내할 장 (4장, 7장의 줄은 7)."""
     folder = artifacts_dir(directory)
-    with _writing(folder, TRAIN):
+    with _writing(folder, chapter):
         folder.mkdir(parents=True, exist_ok=True)
         for name in (MODEL_FILE, HISTORY_FILE, CONFIG_FILE, METRICS_FILE):
             if (folder / name).is_dir():
@@ -175,9 +181,9 @@ def _differences(saved: Mapping[str, Any], other: Mapping[str, Any]) -> str:
     return ", ".join(out)
 
 
-def save_run(directory: Folder, model: Any, history: training.History,
-             cfg: training.TrainConfig, data: Any) -> Path:  # fmt: skip
-    """모델·기록·설정을 한 묶음으로 저장합니다 (표지 config.json을 마지막에). (4장)"""
+def save_run(directory: Folder, model: Any, history: training.History, cfg: training.TrainConfig,
+             data: Any, *, chapter: int = TRAINING_CHAPTER) -> Path:  # fmt: skip
+    """모델·기록·설정을 한 묶음으로 저장합니다 (표지 config.json을 마지막에). (4장, 7장)"""
     check_model(model)
     _expect(history, training.History, "history", "training.train(...)의 결과")
     _expect(cfg, training.TrainConfig, "cfg", "training.TrainConfig()")
@@ -191,13 +197,13 @@ def save_run(directory: Folder, model: Any, history: training.History,
         _SPEED_KEY: speed.current_splits(),  # 속도 설정이 다르면 같은 시드라도 결과가 조금 다름
         "versions": dict(lenetlib=__version__, keras=keras.__version__, tensorflow=tf.__version__),
     }
-    with _writing(folder, TRAIN):
+    with _writing(folder, chapter):
         files = {MODEL_FILE: model.save, HISTORY_FILE: history.to_dict()}
         atomic.commit_set(folder, files, CONFIG_FILE, info)
     return folder
 
 
-def _raw(path: Path, chapter: str) -> bytes:
+def _raw(path: Path, chapter: int) -> bytes:
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # 이름 있는 파이프·장치: 열면 끝없이 기다림
             why = "이름 있는 파이프·장치 등이라 읽지 않습니다. 옮기거나 지우세요"
@@ -217,7 +223,7 @@ def _run_dir(folder: Path, info: Mapping) -> Path:
     return run if run.is_dir() else folder
 
 
-def _read(folder: Path, name: str, info: Mapping | None = None, chapter: str = TRAIN,
+def _read(folder: Path, name: str, info: Mapping | None = None, chapter: int = TRAINING_CHAPTER,
           parse: Callable[[bytes], Any] = json.loads) -> Any:  # fmt: skip
     """파일을 읽어 ``parse``로 바꿉니다. ``info``(config.json)를 주면 그 세대 폴더에서 읽고
     묶음 전체의 해시도 봅니다."""
@@ -231,7 +237,9 @@ def _read(folder: Path, name: str, info: Mapping | None = None, chapter: str = T
     return _parse(parse, raw, base / name, chapter)
 
 
-def _parse(make: Callable[[Any], Any], raw: Any, path: Path, chapter: str = TRAIN) -> Any:
+def _parse(
+    make: Callable[[Any], Any], raw: Any, path: Path, chapter: int = TRAINING_CHAPTER
+) -> Any:
     try:
         return make(raw)
     except Exception as exc:
@@ -298,22 +306,24 @@ def _changes(folder: Path, info: Mapping, wanted: Mapping, cfg: training.TrainCo
 
 
 def find_run(directory: Folder, data: Any, cfg: training.TrainConfig, *,
-             build: Callable[[], Any] | None = None) -> tuple[RunOutcome | None, str]:  # fmt: skip
+             build: Callable[[], Any] | None = None,
+             chapter: int = TRAINING_CHAPTER) -> tuple[RunOutcome | None, str]:  # fmt: skip
     """완전하고 설정·데이터·모델 구조가 같은 저장 묶음이면 불러오고, 아니면 ``None``과 이유. (4장)
 
-    ``build``: 요청한 모델을 만드는 함수 (``None``이면 ``model.build_lenet5``, 7장은 표의 그 줄)."""
+    ``build``: 요청한 모델을 만드는 함수 (``None``이면 ``model.build_lenet5``, 7장은 표의 그 줄).
+    ``chapter``: 이유·오류가 가리키는 장 (7장의 줄은 7)."""
     _expect(cfg, training.TrainConfig, "cfg", "training.TrainConfig()")
     _expect(build := build_lenet5 if build is None else build, Callable, "build", "build_lenet5")
     folder, wanted = artifacts_dir(directory), data_fingerprint(data)
     if not (folder / CONFIG_FILE).exists():
         return None, f"{folder}에 저장된 모델이 없습니다."
-    with _reading(folder):  # 다른 프로세스가 저장하는 중이면 끝나기를 기다림
+    with _reading(folder, chapter):  # 다른 프로세스가 저장하는 중이면 끝나기를 기다림
         try:
             info = load_run_info(folder)
             if not (changed := _changes(folder, info, wanted, cfg)):
                 model, history = _model(folder, info), _history(folder, info)
         except ArtifactError as exc:
-            return None, f"저장된 모델을 쓸 수 없습니다: {exc}"
+            return None, f"저장된 모델을 쓸 수 없습니다: {exc.problem}: {exc.path}."
     if changed:
         return None, f"저장된 모델과 설정·데이터가 다릅니다 (저장 → 요청: {changed})."
     got, asked = describe_model(model), describe_model(build())
@@ -321,7 +331,8 @@ def find_run(directory: Folder, data: Any, cfg: training.TrainConfig, *,
         other = _differences(got, asked)  # 다른 줄·다른 구조의 묶음을 복사해 온 경우 등
         return None, f"저장된 모델의 구조가 요청한 모델과 다릅니다 (저장 → 요청: {other})."
     reason = (
-        f"저장된 모델을 불러왔습니다 (같은 설정·같은 데이터, 4장에서 {info['saved_at']} 저장). "
+        f"저장된 모델을 불러왔습니다 (같은 설정·같은 데이터, {chapter}장에서 {info['saved_at']} "
+        "저장). "
         "다시 훈련하려면 FORCE_RETRAIN = True로 바꾸세요."
     )
     return RunOutcome(model, history, False, reason, folder), reason
@@ -356,17 +367,17 @@ def save_metrics(directory: Folder, metrics: Mapping[str, Any]) -> Path:
     """테스트 지표를 지금 저장된 실행(run_id)의 것으로 ``metrics.json``에 저장합니다. (5장)"""
     _expect(metrics, Mapping, "metrics", "{'test_accuracy': 0.99}")
     run_id = load_run_info(folder := artifacts_dir(directory))["run_id"]  # 없으면 4장을 하라는 오류
-    with _writing(folder, EVAL):
+    with _writing(folder, EVALUATION_CHAPTER):
         return atomic.write_json(folder / METRICS_FILE, {**metrics, "run_id": run_id})
 
 
 def load_metrics(directory: Folder = None) -> dict[str, Any]:
     """5장이 저장한 테스트 지표. 지금 저장된 모델의 것이 아니면 ``ArtifactError``. (5장, 6장)"""
-    with _reading(folder := artifacts_dir(directory), EVAL):
-        metrics = _read(folder, METRICS_FILE, chapter=EVAL)
+    with _reading(folder := artifacts_dir(directory), EVALUATION_CHAPTER):
+        metrics = _read(folder, METRICS_FILE, chapter=EVALUATION_CHAPTER)
         info = load_run_info(folder)
         _read(folder, MODEL_FILE, info, parse=bytes)  # 묶음이 완전한지 (끊긴 저장이면 4장을 다시)
     if not isinstance(metrics, dict) or metrics.get("run_id") != info["run_id"]:
         problem = "테스트 지표가 지금 저장된 모델의 것이 아닙니다 (모델을 다시 훈련함)"
-        raise ArtifactError(problem, folder / METRICS_FILE, EVAL)
+        raise ArtifactError(problem, folder / METRICS_FILE, EVALUATION_CHAPTER)
     return metrics

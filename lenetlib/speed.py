@@ -29,7 +29,7 @@ __all__ = [
     "enable",
     "is_enabled",
     "splits_for",
-    "trainer",
+    "training_model",
 ]
 
 #: 한 번의 호출에서 실행할 배치 수 (배치마다 드는 파이썬 호출 비용을 줄임, 약 1.4배)
@@ -88,7 +88,7 @@ def enable(splits: int | None = None) -> int:
 
 
 def disable() -> None:
-    """속도 설정을 끕니다 (``trainer``가 모델을 그대로 돌려줌). (부록 A, 4장)
+    """속도 설정을 끕니다 (``training_model``이 모델을 그대로 돌려줌). (부록 A, 4장)
 
     스레드 설정은 TensorFlow가 시작된 뒤에는 되돌릴 수 없어 그대로 남습니다 (결과와는 무관)."""
     _state["splits"] = None
@@ -118,7 +118,7 @@ def batch_statistics_layers(model: keras.Model) -> list[str]:
 
 
 def splits_for(model: keras.Model) -> int | None:
-    """``trainer(model)``이 배치를 나눌 조각 수. (부록 A, 7장)
+    """``training_model(model)``이 배치를 나눌 조각 수. (부록 A, 7장)
 
     꺼져 있으면 ``None``, 배치 정규화가 있으면 1, 아니면 :func:`current_splits`."""
     splits = current_splits()
@@ -126,7 +126,7 @@ def splits_for(model: keras.Model) -> int | None:
     return None if splits is None else 1 if batch_statistics_layers(model) else splits
 
 
-def trainer(model: keras.Model, seed: int | None = None) -> keras.Model:
+def training_model(model: keras.Model, seed: int | None = None) -> keras.Model:
     """훈련에 쓸 모델: 꺼져 있으면 ``model`` 그대로, 켜져 있으면 빠른 껍데기. (부록 A, 4장)
 
     껍데기는 ``model``의 변수를 함께 쓰므로 훈련이 끝난 ``model``을 바로 평가할 수 있습니다.
@@ -134,7 +134,7 @@ def trainer(model: keras.Model, seed: int | None = None) -> keras.Model:
     ``seed``는 훈련 데이터를 섞는 순서의 시드 (``None``이면 NumPy 난수 상태에서 하나 뽑음)."""
     splits = splits_for(model)
     seed = None if seed is None else check_seed(seed)
-    return model if splits is None else _Trainer(model, splits, seed)
+    return model if splits is None else _SplitBatchModel(model, splits, seed)
 
 
 def _pipeline(
@@ -154,7 +154,7 @@ def _pipeline(
     return batches.prefetch(2).with_options(options)
 
 
-class _Trainer(keras.Model):
+class _SplitBatchModel(keras.Model):
     """배치를 조각으로 나눠 같은 모델에 통과시키고 이어 붙이는 훈련용 껍데기. 조각들은 서로
     기다리지 않아 코어마다 하나씩 동시에 계산되고, 손실은 배치 전체의 평균 그대로입니다."""
 
@@ -200,3 +200,7 @@ class _Trainer(keras.Model):
         self._use_parts(min(sizes))
         data = _pipeline(x, y, batch_size, kwargs.pop("shuffle", True), self.seed)
         return super().fit(data, shuffle=False, **kwargs)
+
+
+#: 예전 이름 (노트북을 옮기는 동안만; 이슈 #19)
+trainer = training_model

@@ -271,13 +271,13 @@ def train(
     x_val, y_val = check_fit_data(data.x_val, data.y_val, "검증")
     fit_callbacks, verbose = make_callbacks(cfg, progress) + callbacks, fit_verbose(progress)
     config.set_seed(cfg.seed)
-    trainer = speed.trainer(model, seed=cfg.seed)  # 속도 설정을 켜지 않았으면 model 그대로
-    compile_model(trainer, cfg)
+    fast = speed.training_model(model, seed=cfg.seed)  # 속도 설정을 켜지 않았으면 model 그대로
+    compile_model(fast, cfg)
     start, logger = time.perf_counter(), tf.get_logger()
     level = logger.level  # 모델을 여럿 훈련하면 나오는 'retracing' 영어 경고를 잠시 끔
     logger.setLevel("ERROR")
     try:
-        keras_history = trainer.fit(
+        keras_history = fast.fit(
             x, y, batch_size=cfg.batch_size, epochs=cfg.epochs, validation_data=(x_val, y_val),
             shuffle=cfg.shuffle, callbacks=fit_callbacks, verbose=verbose,
         )  # fmt: skip

@@ -1,7 +1,7 @@
 """4장 기본 설정을 시드 여러 개로 훈련해 ``lenetlib/_data/seed_spread.json``을 만듭니다. (5장, 7장)
 
 시드마다 새 프로세스에서 4장 노트북과 같은 코드를 실행합니다 (TrainConfig 기본값,
-``model.build_lenet5``, ``speed.enable()`` + ``speed.trainer``, ``compile``/``fit``,
+``model.build_lenet5``, ``speed.enable()`` + ``speed.training_model``, ``compile``/``fit``,
 ``training.make_callbacks``, 전체 데이터). 시드 하나마다 1~3분 (2코어 CPU).
 
     python scripts/seed_spread.py                      # 시드 42 1 2 3 4

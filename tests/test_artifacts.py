@@ -261,6 +261,17 @@ def test_missing_artifact_names_the_chapter(tmp_path, loader, chapter):
     assert err.value.chapter.endswith(f"`{chapter}`") and err.value.path.parent == tmp_path
 
 
+@pytest.mark.parametrize("chapter", [4, 7])
+def test_write_errors_send_the_student_to_the_chapter_that_saves(tmp_path, chapter):
+    """7장의 줄을 저장하지 못하면 7장을 가리킵니다 (예전에는 언제나 4장)."""
+    (blocked := tmp_path / "file").write_text("사용자 파일", encoding="utf-8")
+    with pytest.raises(ArtifactError) as err:
+        artifacts.check_writable(blocked / "run", chapter=chapter)
+    assert err.value.chapter.startswith(f"{chapter}장"), err.value.chapter
+    assert f"{chapter}장" in str(err.value)
+    assert blocked.read_text(encoding="utf-8") == "사용자 파일"
+
+
 @pytest.mark.parametrize("how", ["truncate", "garbage", "empty"])
 @pytest.mark.parametrize("restamp", [False, True], ids=["hash-mismatch", "hash-matches"])
 def test_corrupt_keras_file(saved, how, restamp):

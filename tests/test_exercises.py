@@ -128,7 +128,6 @@ def test_integral_floats_and_numpy_numbers_still_count():
 @pytest.mark.parametrize("key", ["1-3", "6-2"])
 def test_missing_mnist_is_reported_as_missing_data_not_as_a_wrong_form(key, monkeypatch):
     from lenetlib import data
-    from lenetlib.exercises import ch1
 
     def offline(*args, **kwargs):
         raise data.DataError(
@@ -136,11 +135,11 @@ def test_missing_mnist_is_reported_as_missing_data_not_as_a_wrong_form(key, monk
         )
 
     monkeypatch.setattr(data, "load_mnist", offline)
-    ch1._train_test.cache_clear()
+    exercises.mnist.cache_clear()
     try:
         ok, message = exercises.result(key, CASES[key][0])
     finally:
-        ch1._train_test.cache_clear()
+        exercises.mnist.cache_clear()
     assert not ok
     assert "MNIST 데이터가 없습니다" in message and "make data" in message, message
     assert "형태" not in message and "아직 아닙니다" not in message, message

@@ -92,7 +92,7 @@ def test_chapter4_shows_keras_compile_and_fit():
     for piece in pieces:
         assert piece in code, f"4장 코드에 {piece}가 보이지 않습니다"
     assert code.count("speed.") == 2, (
-        "속도 설정은 켜는 한 줄(speed.enable)과 훈련용 모델(speed.trainer)뿐"
+        "속도 설정은 켜는 한 줄(speed.enable)과 훈련용 모델(speed.training_model)뿐"
     )
     assert "get_or_train(" not in code, "4장은 훈련을 함수 뒤에 숨기지 않습니다"
 

@@ -51,10 +51,10 @@ def _data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     return x, np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
 
 
-def test_trainer_is_the_model_itself_when_not_enabled():
+def test_training_model_is_the_model_itself_when_not_enabled():
     model = build_lenet5()
     assert not speed.is_enabled()
-    assert speed.trainer(model) is model
+    assert speed.training_model(model) is model
 
 
 def test_importing_lenetlib_and_setup_do_not_enable_speed():
@@ -88,12 +88,12 @@ def test_enable_after_tensorflow_started_warns_in_korean():
     )
     assert tf.config.threading.get_intra_op_parallelism_threads() == 0
     model = build_lenet5()
-    assert speed.trainer(model) is not model
+    assert speed.training_model(model) is not model
 
 
-def test_trainer_rejects_bad_seed_in_korean():
+def test_training_model_rejects_bad_seed_in_korean():
     with pytest.raises(ValueError, match=r"seed은\(는\) 0~4294967295 범위의 정수"):
-        speed.trainer(build_lenet5(), seed=-1)
+        speed.training_model(build_lenet5(), seed=-1)
 
 
 def test_enable_rejects_bad_splits_in_korean():
@@ -113,14 +113,14 @@ def test_disable_forgets_the_enabled_state():
     speed.disable()
     assert not speed.is_enabled()
     model = build_lenet5()
-    assert speed.trainer(model) is model
+    assert speed.training_model(model) is model
 
 
-def test_trainer_compiles_the_model_too_and_shares_variables():
+def test_training_model_compiles_the_model_too_and_shares_variables():
     """껍데기의 compile은 원래 모델도 같은 옵티마이저로 컴파일합니다: 훈련 뒤 model.evaluate."""
     x, y = _data(70)
     model = build_lenet5()
-    wrapper = speed._Trainer(model, 2)
+    wrapper = speed._SplitBatchModel(model, 2)
     wrapper.compile(optimizer=keras.optimizers.Adam(1e-3), loss="categorical_crossentropy",
                     metrics=["accuracy"])  # fmt: skip
     assert model.optimizer is wrapper.optimizer
@@ -144,10 +144,10 @@ def test_trainer_compiles_the_model_too_and_shares_variables():
         (10, 10, 128, 4),  # 데이터가 배치보다 작음
     ],
 )
-def test_trainer_never_makes_empty_pieces(n_train, n_val, batch, expected):
+def test_training_model_never_makes_empty_pieces(n_train, n_val, batch, expected):
     """빈 조각은 TensorFlow를 멈추게 하므로 가장 작은 배치에 맞춰 조각 수를 줄입니다."""
     x, y = _data(n_train + n_val)
-    wrapper = speed._Trainer(build_lenet5(), 4)
+    wrapper = speed._SplitBatchModel(build_lenet5(), 4)
     wrapper.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     wrapper.fit(
         x[:n_train], y[:n_train], batch_size=batch, epochs=1, verbose=0,
@@ -283,7 +283,8 @@ for name, build in (("lenet", build_lenet5), ("bn", bn_model)):
             fit_model = net
         else:
             speed.enable(2)
-            fit_model = speed._Trainer(net, 2, 0) if how == "forced_split" else speed.trainer(net)
+            forced = how == "forced_split"
+            fit_model = speed._SplitBatchModel(net, 2, 0) if forced else speed.training_model(net)
         fit_model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="categorical_crossentropy")
         fit_model.fit(x[:384], y[:384], validation_data=(x[384:], y[384:]), batch_size=64,
                       epochs=2, shuffle=False, verbose=0)
@@ -317,7 +318,7 @@ def test_speed_setting_learns_the_same_weights_as_plain_keras(on_off_runs, name)
 
 
 def test_splitting_a_batch_norm_model_would_change_what_it_learns(on_off_runs):
-    """대조군: 배치 정규화 모델을 억지로 나누면 가중치가 달라집니다 (그래서 trainer가 안 나눔)."""
+    """대조군: 배치 정규화 모델을 억지로 나누면 가중치가 달라집니다 (그래서 안 나눔)."""
     off, forced = on_off_runs["runs"]["bn-off"], on_off_runs["runs"]["bn-forced_split"]
     assert forced["pieces"] == 2
     assert _max_difference(off["weights"], forced["weights"]) > 1e-3
@@ -367,8 +368,8 @@ def test_import_lenetlib_keeps_the_users_onednn_choice():
 
 
 @pytest.mark.parametrize("bad", ["lenet5", None, 3])
-def test_trainer_and_splits_for_reject_a_non_model_in_korean(bad):
+def test_training_model_and_splits_for_reject_a_non_model_in_korean(bad):
     """꺼져 있을 때도 모델이 아닌 값을 그대로 돌려주지 않습니다 (이슈 #18 탐침)."""
-    for call in (speed.trainer, speed.splits_for):
+    for call in (speed.training_model, speed.splits_for):
         with pytest.raises(ValueError, match="Keras 모델이어야 합니다"):
             call(bad)

@@ -2403,7 +2403,7 @@ def _atomic_commit() -> None:
 
 
 # ---------------------------------------------------------------------------
-# speed: enable · trainer · splits_for
+# speed: enable · training_model · splits_for
 # ---------------------------------------------------------------------------
 
 
@@ -2426,11 +2426,11 @@ add_bad_values(
 for _name, _value in {"negative": -1, "string": "1", "too-big": 2**33, "float": 1.0}.items():
     add(
         "speed",
-        f"trainer.seed-{_name}",
-        lambda v=_value: raises(_speed().trainer, lenet(), seed=v, match="seed"),
+        f"training_model.seed-{_name}",
+        lambda v=_value: raises(_speed().training_model, lenet(), seed=v, match="seed"),
     )
 
-for _fn in ("trainer", "splits_for"):
+for _fn in ("training_model", "splits_for"):
     for _name, _value in {"string": "lenet5", "none": None}.items():
         add(
             "speed",

@@ -34,4 +34,6 @@ CHAPTERS = {
     4: "4장 `04_training.ipynb`",
     5: "5장 `05_evaluation.ipynb`",
     6: "6장 `06_error_analysis.ipynb`",
+    7: "7장 `07_paper.ipynb`",
+    8: "8장 `08_handwriting.ipynb`",
 }

@@ -13,15 +13,17 @@ import math
 import numbers as _numbers
 import pkgutil
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import numpy as np
 
+from lenetlib import data
 from lenetlib._internal.checks import check_choice
 from lenetlib.data import DataError
 
-__all__ = ["BLANK_MESSAGE", "AnswerError", "check", "exercise", "keys", "number", "number_hint",
-           "numbers", "result"]  # fmt: skip
+__all__ = ["BLANK_MESSAGE", "AnswerError", "check", "exercise", "keys", "mnist", "number",
+           "number_hint", "numbers", "result"]  # fmt: skip
 
 Checker = Callable[[Any], "str | None"]
 _CHECKERS: dict[str, Checker] = {}
@@ -36,6 +38,12 @@ def exercise(key: str) -> Callable[[Checker], Checker]:
         return checker
 
     return register
+
+
+@cache
+def mnist() -> data.MnistArrays:
+    """채점에 쓰는 기본 위치의 MNIST (``data.load_mnist()``, 한 번만 읽음)."""
+    return data.load_mnist()
 
 
 def keys() -> list[str]:

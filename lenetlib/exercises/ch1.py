@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 import numpy as np
 
 from lenetlib import data
-from lenetlib.exercises import exercise, number, number_hint, numbers
+from lenetlib.exercises import exercise, mnist, number, number_hint, numbers
 
 __all__: list[str] = []
-
-
-@cache
-def _train_test() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
-    """기본 위치의 MNIST (한 번만 읽음)."""
-    return data.load_mnist()
 
 
 @exercise("1-2")
 def _mean_pixels(answer: Any) -> str | None:
     """(숫자 1 이미지의 평균 픽셀 값, 숫자 0 이미지의 평균 픽셀 값), 원본 0~255 훈련 세트."""
     values = np.asarray(numbers(answer, 2, "(숫자 1의 평균, 숫자 0의 평균)"))
-    (x, y), _ = _train_test()
+    (x, y), _ = mnist()
     expected = np.array([x[y == digit].mean() for digit in (1, 0)])
     if np.allclose(values[::-1], expected, atol=0.1):
         return "두 수의 순서가 바뀌었습니다. 숫자 1의 평균을 먼저 쓰세요."
@@ -40,7 +33,7 @@ def _mean_pixels(answer: Any) -> str | None:
 def _largest_share_change(answer: Any) -> str | None:
     """테스트 세트의 비율(%)이 훈련 세트의 비율과 가장 많이 다른 숫자."""
     digit = number(answer, integer=True)
-    (_, y_train), (_, y_test) = _train_test()
+    (_, y_train), (_, y_test) = mnist()
     shares = [100 * data.class_counts(y) / len(y) for y in (y_train, y_test)]
     if digit == int(np.argmax(np.abs(shares[1] - shares[0]))):
         return None

@@ -8,8 +8,7 @@ from typing import Any
 import numpy as np
 
 from lenetlib import data, preprocessing
-from lenetlib.exercises import exercise, number, numbers
-from lenetlib.exercises.ch1 import _train_test
+from lenetlib.exercises import exercise, mnist, number, numbers
 
 __all__: list[str] = []
 
@@ -56,7 +55,7 @@ def _c1_without_padding(answer: Any) -> str | None:
 def _fewest_in_shuffled_validation(answer: Any) -> str | None:
     """``shuffle=True``(기본 seed)로 나눈 검증 세트에서 가장 적은 숫자."""
     digit = number(answer, integer=True)
-    (x, y), _ = _train_test()
+    (x, y), _ = mnist()
     _, (_, y_val) = preprocessing.train_val_split(x, y, shuffle=True)
     counts = data.class_counts(y_val)
     if digit == int(np.argmin(counts)):
