@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lenetlib._internal import checks
-from lenetlib._internal.korean import subj, topic
+from lenetlib._internal.korean import subj
 from lenetlib.evaluation import EvaluationResult
 
 __all__ = [
@@ -112,17 +112,11 @@ def run_summary(
     ``data``: ``PreparedData`` (주면 훈련·검증 개수를 넣음).
     """
     model = checks.check_model(model)
-    if not isinstance(result, EvaluationResult):
-        raise ValueError(
-            f"{topic('result')} EvaluationResult여야 합니다. 받은 형식: {type(result).__name__}. "
-            "evaluation.evaluate_model(...)의 결과를 넘기세요."
-        )
+    checks.check_type(result, EvaluationResult, "result", "EvaluationResult",
+                      "evaluation.evaluate_model(...)의 결과를 넘기세요.")  # fmt: skip
+    fix = "training.train(...)이나 artifacts.load_history(...)의 결과를 넘기세요."
     log = getattr(history, "history", history)
-    if not isinstance(log, Mapping):
-        raise ValueError(
-            f"{topic('history')} 훈련 기록이어야 합니다. 받은 형식: {type(history).__name__}. "
-            "training.train(...)이나 artifacts.load_history(...)의 결과를 넘기세요."
-        )
+    checks.check_type(log, Mapping, "history", "훈련 기록", fix)
     sizes = getattr(history, "extra", None) or {}
     if data is not None:
         sizes = {"n_train": len(data.x_train), "n_val": len(data.x_val)}
