@@ -15,13 +15,13 @@ from typing import Any, NoReturn
 import numpy as np
 
 from lenetlib._internal import mnist_mirror as mirror
-from lenetlib._internal.checks import check_bool, check_float, check_labels
+from lenetlib._internal.checks import check_bool, check_float
 from lenetlib._internal.constants import CLASS_NAMES, DATA_ENV, NUM_CLASSES
 from lenetlib._internal.korean import obj, subj, topic
 from lenetlib._internal.mnist_mirror import DataError
 from lenetlib._internal.paths import default_data_path
 
-__all__ = ["CLASS_NAMES", "NUM_CLASSES", "DataError", "LoadReport", "class_counts", "fetch_mnist",
+__all__ = ["CLASS_NAMES", "NUM_CLASSES", "DataError", "LoadReport", "fetch_mnist",
            "load_mnist", "main"]  # fmt: skip
 
 MnistArrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -129,11 +129,6 @@ def load_mnist(
     uint8 ``((x_train (60000, 28, 28), y_train), (x_test (10000, 28, 28), y_test))``."""
     arrays = _fetch(path, allow_download, timeout, False)[1]
     return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
-
-
-def class_counts(y: Any) -> np.ndarray:
-    """숫자(0~9)별 개수를 길이 10의 int64 배열로 셉니다. 원-핫도 받습니다. (1장)"""
-    return np.bincount(check_labels(y), minlength=NUM_CLASSES)
 
 
 class _Help(argparse.HelpFormatter):

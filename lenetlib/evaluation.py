@@ -18,7 +18,6 @@ from lenetlib._internal.constants import CLASS_NAMES, NUM_CLASSES
 __all__ = [
     "EvaluationResult", "classification_table", "confusion_matrices", "cross_entropy",
     "evaluate_model", "evaluate_predictions", "per_class_table", "predict_classes",
-    "sample_indices",
 ]  # fmt: skip
 
 _CLASSES = list(range(NUM_CLASSES))
@@ -152,13 +151,3 @@ def evaluate_model(model: Any, x: Any, y: Any, *, batch_size: int = 256) -> Eval
     checks.check_same_length(x=images, y=labels)
     _, probabilities = predict_classes(model, images, batch_size=batch_size)
     return evaluate_predictions(labels, probabilities)
-
-
-def sample_indices(n: int, k: int = 16, seed: int = 42) -> np.ndarray:
-    """보여 줄 표본 번호 ``k``개를 겹치지 않게 뽑습니다 (전역 난수 상태는 그대로). (5장)
-
-    흔한 예제 코드 ``np.random.seed(42); np.random.choice(n, 16, replace=False)``와 같은 번호.
-    """
-    n = checks.check_int(n, "n", minimum=1, example=10000)
-    k = checks.check_int(k, "k", minimum=1, maximum=n, example=min(16, n))
-    return np.random.RandomState(checks.check_seed(seed)).choice(n, k, replace=False)

@@ -90,29 +90,13 @@ def test_known_facts(mnist):
     assert {a.dtype for a in (x_train, y_train, x_test, y_test)} == {np.dtype(np.uint8)}
     assert y_train[:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
     assert y_test[:10].tolist() == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
-    assert data.class_counts(y_train).tolist() == [
+    assert np.bincount(y_train).tolist() == [
         5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949,
     ]  # fmt: skip
     assert round(float(x_train.mean()), 4) == 33.3184
     assert x_train.min() == 0 and x_train.max() == 255
     assert data.NUM_CLASSES == 10
     assert list(data.CLASS_NAMES) == list("0123456789")
-
-
-def test_class_counts_accepts_one_hot_and_rejects_bad_labels():
-    y = np.array([0, 3, 3, 9])
-    assert data.class_counts(np.eye(10)[y]).tolist() == data.class_counts(y).tolist()
-    assert data.class_counts(y).tolist() == [1, 0, 0, 2, 0, 0, 0, 0, 0, 1]
-    assert data.class_counts(np.array([], dtype=np.int64)).tolist() == [0] * 10
-    with pytest.raises(ValueError, match="정수 레이블") as info:
-        data.class_counts(np.zeros((3, 10, 1), dtype=np.int64))
-    assert "레이블은" in str(info.value) and "레이블는" not in str(info.value)
-    with pytest.raises(ValueError, match="정수"):
-        data.class_counts(np.array([0.5, 1.0]))
-    with pytest.raises(ValueError, match="0~9"):
-        data.class_counts(np.array([0, 10]))
-    with pytest.raises(ValueError, match="정수나 실수"):
-        data.class_counts(["a", "b"])
 
 
 def test_bad_arguments_fail_in_korean_before_any_work(isolated):
@@ -575,7 +559,6 @@ def test_messages_use_the_right_particles(good_cache, isolated, monkeypatch):
         lambda: data.load_mnist(npy, allow_download=False),
         lambda: data.load_mnist(isolated / "none" / "mnist.npz"),
         lambda: data.load_mnist(3.5),
-        lambda: data.class_counts([[1, 2]]),
         lambda: mirror.parse_pickle(b"cos\nsystem\n(S'true'\ntR."),
         lambda: mirror.parse_pickle(pickle.dumps((1, 2), protocol=2)),
         lambda: mirror.extract_pickle_from_wheel(isolated / "afile"),

@@ -200,31 +200,6 @@ def test_never_predicted_class_gives_zero_not_nan_without_warning():
     np.testing.assert_allclose(normalized.sum(axis=1), 1.0)
 
 
-def test_sample_indices_match_seed_notebook():
-    np.random.seed(0)
-    before = np.random.get_state()
-    got = evaluation.sample_indices(10000, 16, seed=42)
-    after = np.random.get_state()
-    np.testing.assert_array_equal(before[1], after[1])  # 전역 난수 상태는 그대로
-    assert before[2] == after[2]
-    np.random.seed(42)
-    expected = np.random.choice(10000, 16, replace=False)  # 원본 노트북의 방식
-    np.testing.assert_array_equal(got, expected)
-    assert got.dtype == np.int64
-    np.testing.assert_array_equal(np.sort(evaluation.sample_indices(5, 5)), np.arange(5))
-
-
-def test_sample_indices_seed_is_checked_in_korean():
-    """이슈 #10-7: seed=2**33은 NumPy의 영어 오류 대신 한국어 ValueError, np.int64 시드도 받음."""
-    raises(r"seed은\(는\) 0~4294967295 범위", evaluation.sample_indices, 100, 3, seed=2**33)
-    raises("seed", evaluation.sample_indices, 100, 3, seed=-1)
-    raises("seed", evaluation.sample_indices, 100, 3, seed=1.5)
-    np.testing.assert_array_equal(
-        evaluation.sample_indices(100, 3, seed=np.int64(7)), evaluation.sample_indices(100, 3, 7)
-    )
-    assert len(evaluation.sample_indices(100, 3, seed=2**32 - 1)) == 3
-
-
 # ---------------------------------------------------------------------------
 # 잘못된 입력 → 한국어 ValueError
 # ---------------------------------------------------------------------------
@@ -286,10 +261,6 @@ def test_other_validators():
     raises("길이", evaluation.confusion_matrices, [0, 1], [0])
     raises("\\(10, 10\\)", evaluation.per_class_table, np.zeros((9, 9)))
     raises("혼동 행렬", evaluation.per_class_table, np.full((10, 10), "x"))
-    raises(r"k은\(는\) 1~5 범위", evaluation.sample_indices, 5, 6)
-    for bad in (0, -3, 2.0, True):
-        raises("k", evaluation.sample_indices, 100, bad)
-    raises("n", evaluation.sample_indices, 0, 1)
     x3 = np.zeros((3, 32, 32, 1))
     raises("Keras 모델", evaluation.evaluate_model, None, x3, np.zeros(3, int))
     raises("길이가 서로 다릅니다: x 3개, y 2개", evaluation.evaluate_model, NoPredict(), x3, [0, 1])

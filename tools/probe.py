@@ -415,7 +415,7 @@ def run_python(
 
 
 # ---------------------------------------------------------------------------
-# handwriting: to_mnist · mnist_steps · Strokes · render_strokes · to_model_input
+# handwriting: to_mnist · mnist_steps · Strokes · render_strokes
 # ---------------------------------------------------------------------------
 
 
@@ -858,11 +858,12 @@ def _render_wrong_type() -> None:
     raises(handwriting.render_strokes, SEVEN_STROKES, match="Strokes")
 
 
-@probe("handwriting", "to_model_input.shape-range")
+@probe("handwriting", "model-input.shape-range")
 def _model_input() -> None:
     from lenetlib import handwriting
+    from lenetlib.preprocessing import preprocess_images
 
-    x = handwriting.to_model_input(seven())
+    x = preprocess_images(handwriting.to_mnist(seven())[None])  # 8장의 모델 입력 (2장 전처리)
     assert x.shape == (1, 32, 32, 1) and x.dtype == np.float32, _short(x)
     assert x.min() >= 0 and x.max() <= 1 and x.max() > 0.9, f"범위 {x.min()}~{x.max()}"
 
@@ -2263,20 +2264,6 @@ for _name, (_kwargs, _match) in {
         f"fetch_mnist.{_name}",
         lambda k=_kwargs, t=_match: raises(_data().fetch_mnist, match=t, **k),
     )
-
-
-add_bad_values(
-    "data",
-    "class_counts",
-    lambda: _data().class_counts,
-    {"eleven": ([11], "0~9"), "strings": ("abc", "dtype"), "float-fraction": ([1.5], "정수")},
-)
-
-
-@probe("data", "class_counts.one-hot")
-def _counts_one_hot() -> None:
-    got = _data().class_counts(np.eye(10)[[1, 1, 3]])
-    assert got.tolist() == [0, 2, 0, 1, 0, 0, 0, 0, 0, 0], got
 
 
 def _cli(*args: str, data_path: Path | None = None) -> subprocess.CompletedProcess:

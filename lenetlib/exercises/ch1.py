@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from lenetlib import data
 from lenetlib.exercises import exercise, mnist, number, number_hint, numbers
 
 __all__: list[str] = []
@@ -34,7 +33,7 @@ def _largest_share_change(answer: Any) -> str | None:
     """테스트 세트의 비율(%)이 훈련 세트의 비율과 가장 많이 다른 숫자."""
     digit = number(answer, integer=True)
     (_, y_train), (_, y_test) = mnist()
-    shares = [100 * data.class_counts(y) / len(y) for y in (y_train, y_test)]
+    shares = [100 * np.bincount(y, minlength=10) / len(y) for y in (y_train, y_test)]
     if digit == int(np.argmax(np.abs(shares[1] - shares[0]))):
         return None
     if digit not in range(10):

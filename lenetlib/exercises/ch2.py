@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from lenetlib import data, preprocessing
+from lenetlib import preprocessing
 from lenetlib.exercises import exercise, mnist, number, numbers
 
 __all__: list[str] = []
@@ -57,10 +57,11 @@ def _fewest_in_shuffled_validation(answer: Any) -> str | None:
     digit = number(answer, integer=True)
     (x, y), _ = mnist()
     _, (_, y_val) = preprocessing.train_val_split(x, y, shuffle=True)
-    counts = data.class_counts(y_val)
+    counts = np.bincount(y_val, minlength=10)
     if digit == int(np.argmin(counts)):
         return None
     _, (_, y_last) = preprocessing.train_val_split(x, y)
-    if digit == int(np.argmin(data.class_counts(y_last))):
+    if digit == int(np.argmin(np.bincount(y_last, minlength=10))):
         return "그 숫자는 섞지 않고 마지막 10%를 떼었을 때의 답입니다. 섞어서 나눈 쪽을 세세요."
-    return "shuffle=True로 나눈 검증 세트의 레이블을 data.class_counts()로 세어 보세요."
+    hint = "np.bincount(y_val.argmax(axis=1), minlength=10)"
+    return f"shuffle=True로 나눈 검증 세트의 레이블을 {hint}로 세어 보세요."
