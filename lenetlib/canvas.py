@@ -23,6 +23,7 @@ from matplotlib.patches import Rectangle
 from lenetlib import handwriting, plotting
 from lenetlib._internal import checks
 from lenetlib._internal.constants import IMAGE_SIZE
+from lenetlib._internal.fonts import with_korean_font
 from lenetlib.error_analysis import feature_maps
 from lenetlib.preprocessing import PAD, preprocess_images
 
@@ -74,38 +75,34 @@ def read_digit(model: Any, image: Any) -> Reading:
     return Reading(int(probabilities.argmax()), probabilities, mnist, c1)
 
 
+@with_korean_font
 def plot_reading(reading: Reading, *, true_label: int | None = None) -> Figure:
     """캔버스 옆 그림: MNIST 방식 28×28, 숫자별 확률 막대, C1 특성 맵 6장(같은 색 눈금). (8장)
 
-    모델에는 이 28×28을 2칸씩 패딩한 32×32가 들어갑니다. C1 맵의 빨강은 양수, 파랑은 음수입니다.
+    모델에는 이 28×28을 2칸씩 패딩한 32×32가 들어갑니다. C1 맵은 6장의 ``plot_feature_maps``와
+    같은 색 규칙(viridis: 어두운 보라 = 작은 값, 노랑 = 큰 값)과 색 막대를 씁니다.
 
     ``true_label``을 주면 확률 막대에 정답을 표시하고, 틀린 예측 막대는 빨강입니다.
     """
     checks.check_type(
         reading, Reading, "reading", "canvas.Reading", "read_digit()의 결과를 넘기세요."
     )
-    plotting.setup_korean_font()
-    fig = plt.figure(figsize=(11, 3.2), layout="constrained")
+    fig = plt.figure(figsize=(11.5, 3.6), layout="constrained")
     try:  # 잘못된 true_label 등으로 멈추면 반쯤 그린 그림이 셀 아래에 남지 않게 닫음
-        left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.9, 2.1])
+        left, middle, right = fig.subfigures(1, 3, width_ratios=[1, 1.9, 2.2])
         ax = left.subplots()
         ax.imshow(reading.mnist, cmap="gray", vmin=0, vmax=255)
         ax.set(xticks=[], yticks=[], title="MNIST 방식 28×28\n(모델에는 32×32로 패딩)")
         bars = middle.subplots()
         plotting.plot_probability_bars(reading.probabilities, bars, true_label=true_label)
-        maps = np.moveaxis(reading.c1, -1, 0)
-        limit = float(np.abs(maps).max()) or 1.0
-        axes = right.subplots(2, 3)
-        for k, (ax, m) in enumerate(zip(axes.ravel(), maps, strict=False)):
-            image = ax.imshow(m, cmap="RdBu_r", vmin=-limit, vmax=limit)
-            ax.set(xticks=[], yticks=[], title=f"C1 맵 {k + 1}")
-        right.colorbar(image, ax=axes, shrink=0.8, label="C1 출력 (빨강 +, 파랑 −)")
+        plotting.plot_feature_maps(reading.c1, "C1 특성 맵 (28×28, 6개)", ncols=3, fig=right)
     except BaseException:
         plt.close(fig)
         raise
     return fig
 
 
+@with_korean_font
 def plot_steps(steps: Any, *, title: str = "내 손글씨를 MNIST처럼 바꾸는 단계") -> Figure:
     """``handwriting.mnist_steps``의 결과(하나나 여럿)를 단계마다 한 칸씩, 한 장에 한 줄로. (8장)
 
@@ -116,7 +113,6 @@ def plot_steps(steps: Any, *, title: str = "내 손글씨를 MNIST처럼 바꾸�
     for s in rows or [None]:  # 빈 목록도 같은 안내로
         checks.check_type(s, handwriting.HandwritingSteps, "steps", "HandwritingSteps",
                           "handwriting.mnist_steps(그림)의 결과를 넘기세요.")  # fmt: skip
-    plotting.setup_korean_font()
     n = len(_STEP_TITLES)
     fig, grid = plt.subplots(len(rows), n, figsize=(1.75 * n, 2.0 * len(rows) + 0.5),
                              squeeze=False, layout="constrained")  # fmt: skip

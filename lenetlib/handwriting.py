@@ -1,8 +1,8 @@
-"""내 손글씨를 MNIST처럼: 그림·배열·캔버스 획 → 28×28 → 모델 입력. (8장 ``08_handwriting.ipynb``)
+"""내 손글씨를 MNIST처럼: 그림·배열·캔버스 획 → 28×28. (8장 ``08_handwriting.ipynb``)
 
 MNIST를 만든 순서 그대로: 회색조 → (밝은 배경이면) 반전 → 잉크의 경계 상자로 자르기 →
-비율을 지켜 20×20 안에 맞추기(안티에일리어싱) → 무게중심을 28×28의 가운데로. 마지막 정규화와
-패딩은 2장의 :func:`lenetlib.preprocessing.preprocess_images` 그대로입니다. TensorFlow 없이.
+비율을 지켜 20×20 안에 맞추기(안티에일리어싱) → 무게중심을 28×28의 가운데로. 모델 입력은
+2장 그대로 ``preprocess_images(to_mnist(그림)[None])``입니다. TensorFlow 없이.
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ from scipy import ndimage
 from lenetlib._internal import checks
 from lenetlib._internal.constants import IMAGE_SIZE, MAX_PIXEL
 from lenetlib._internal.korean import topic
-from lenetlib.preprocessing import preprocess_images
 
 __all__ = [
     "BOX_SIZE", "MAX_PIXELS", "MIN_CONTRAST", "MIN_INK_SPAN", "HandwritingSteps", "Strokes",
-    "load_samples", "mnist_steps", "render_strokes", "to_mnist", "to_model_input",
+    "load_samples", "mnist_steps", "render_strokes", "to_mnist",
 ]  # fmt: skip
 
 #: 숫자를 맞춰 넣는 상자의 한 변 (MNIST: 28×28 안의 20×20)
@@ -100,24 +99,12 @@ def _stroke_width(width: Any, name: str = "획 굵기") -> float:
     return checks.check_float(width, name, low=0, high=_MAX_STROKE_WIDTH, open_low=True)
 
 
-def _check_points(lines: list[list[tuple[float, float]]], size: tuple[int, int]) -> None:
-    """NaN·무한대·터무니없이 먼 좌표는 조용히 버리지 않고 오류로 (남은 점만 읽으면 다른 숫자)."""
-    limit = _COORD_LIMIT * max(size)
-    for x, y in (point for line in lines for point in line):
-        if not (math.isfinite(x) and math.isfinite(y) and max(abs(x), abs(y)) <= limit):
-            raise ValueError(
-                f"획의 좌표는 유한한 수이고 캔버스 크기의 {_COORD_LIMIT}배(±{limit:,}) 안이어야 "
-                f"합니다. 받은 점: ({x:g}, {y:g}). 점을 만든 계산을 확인하세요."
-            )
-
-
 def render_strokes(strokes: Strokes) -> np.ndarray:
     """획을 흰 바탕에 검은 잉크로 그려 ``uint8 (높이, 너비)`` 이미지로 돌려줍니다. (8장)"""
     checks.check_type(
         strokes, Strokes, "strokes", "handwriting.Strokes", "Strokes(점 목록)을 넘기세요."
     )
-    width = _stroke_width(strokes.width)
-    size = _canvas_size(strokes.size)
+    width, size = _stroke_width(strokes.width), _canvas_size(strokes.size)
     try:
         lines = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes.points]
     except (TypeError, ValueError, OverflowError):  # 10**400처럼 실수로 바꿀 수 없는 수도
@@ -129,10 +116,15 @@ def render_strokes(strokes: Strokes) -> np.ndarray:
         raise ValueError(
             "캔버스가 비어 있습니다: 그린 획이 없습니다. 마우스나 손가락으로 숫자를 그리세요."
         )
-    _check_points(lines, size)
+    limit = _COORD_LIMIT * max(size)  # NaN·무한대·먼 좌표를 조용히 버리면 다른 숫자가 됨
+    for x, y in (point for line in lines for point in line):
+        if not (math.isfinite(x) and math.isfinite(y) and max(abs(x), abs(y)) <= limit):
+            raise ValueError(
+                f"획의 좌표는 유한한 수이고 캔버스 크기의 {_COORD_LIMIT}배(±{limit:,}) 안이어야 "
+                f"합니다. 받은 점: ({x:g}, {y:g}). 점을 만든 계산을 확인하세요."
+            )
     image = Image.new("L", size, 255)
-    draw = ImageDraw.Draw(image)
-    r = width / 2
+    draw, r = ImageDraw.Draw(image), width / 2
     for line in lines:
         if len(line) > 1:
             draw.line(line, fill=0, width=round(width), joint="curve")
@@ -152,25 +144,22 @@ def _file(source: str | os.PathLike[str]) -> Path:
         else:
             why = "경로와 파일 이름을 확인하세요"
         raise ValueError(f"그림 파일이 없습니다: {name}. {why}.") from None
-    if stat.S_ISDIR(mode):
-        raise ValueError(
-            f"{topic(repr(name))} 파일이 아니라 폴더입니다. 폴더 안의 그림 파일 경로를 넣으세요."
+    if not stat.S_ISREG(mode):  # 폴더, 이름 있는 파이프·장치 (열면 끝없이 기다림)
+        why = (
+            "파일이 아니라 폴더입니다. 폴더 안의 그림 파일 경로를"
+            if stat.S_ISDIR(mode)
+            else "보통 파일이 아닙니다 (파이프·장치 등). 그림 파일을"
         )
-    if not stat.S_ISREG(mode):
-        raise ValueError(
-            f"{topic(repr(name))} 보통 파일이 아닙니다 (파이프·장치 등). 그림 파일을 넣으세요."
-        )
+        raise ValueError(f"{topic(repr(name))} {why} 넣으세요.")
     return path
 
 
 def _open(source: Any) -> Image.Image:
-    if isinstance(source, (bytes, bytearray)):
-        name, source = f"받은 데이터({len(source):,}바이트)", io.BytesIO(bytes(source))
-    else:
-        name, source = str(source), _file(source)
-    try:
-        with warnings.catch_warnings():  # 크기는 아래 _too_big이 한국어로 봄 (영어 경고 대신)
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+    binary = isinstance(source, bytes | bytearray)
+    name = f"받은 데이터({len(source):,}바이트)" if binary else str(source)
+    source = io.BytesIO(bytes(source)) if binary else _file(source)
+    try:  # 크기는 _decoded의 _too_big이 한국어로 봄 (영어 경고 대신)
+        with warnings.catch_warnings(action="ignore", category=Image.DecompressionBombWarning):
             image = Image.open(source)
     except Image.DecompressionBombError:  # 헤더의 크기가 PIL 한도(약 1억 8천만 화소)도 넘음
         _too_big(0, 0, f"헤더의 크기가 {2 * (Image.MAX_IMAGE_PIXELS or 0):,}화소 넘음")
@@ -180,12 +169,12 @@ def _open(source: Any) -> Image.Image:
             "휴대폰 사진이나 PNG 파일을 넣으세요."
         ) from None
     with image:  # 파일은 이 안에서 닫힘 (돌려주는 것은 다 읽은 사본)
-        _too_big(image.height, image.width)  # 헤더만 읽은 상태: 큰 그림도 아직 메모리에 안 올림
         return _decoded(image, name)
 
 
 def _decoded(image: Image.Image, name: str) -> Image.Image:
-    """끝까지 읽은 사본 (휴대폰 사진의 회전 정보 반영). 잘린·망가진 파일, 닫힌 이미지는 한국어로."""
+    """끝까지 읽은 사본 (사진의 회전 정보 반영). 큰·잘린·망가진 파일, 닫힌 이미지는 한국어로."""
+    _too_big(image.height, image.width)  # 파일이면 헤더만 읽은 상태: 큰 그림도 아직 메모리 밖
     if 0 in image.size:
         raise ValueError(f"그림이 비어 있습니다 ({image.width}×{image.height}): {name[:80]}.")
     try:
@@ -205,16 +194,14 @@ def _decoded(image: Image.Image, name: str) -> Image.Image:
 
 
 def _from_array(x: Any) -> Image.Image:
-    if isinstance(x, np.ndarray) and x.dtype == np.bool_:  # True/False 마스크 = 0/1 마스크
-        x = x.astype(np.uint8)
+    x = x.astype(np.uint8) if isinstance(x, np.ndarray) and x.dtype == np.bool_ else x  # 마스크
     arr = checks.as_numeric(x, "이미지", allow_nan=True)
     if arr.dtype.kind == "f" and not np.isfinite(arr).all():
         raise ValueError(
             f"이미지 배열에 NaN이나 무한대가 {int((~np.isfinite(arr)).sum()):,}개 있습니다. "
             "픽셀 값은 0~255(실수면 0~1)여야 합니다. 그림을 만든 계산을 확인하세요."
         )
-    if arr.ndim == 3 and arr.shape[-1] == 1:
-        arr = arr[..., 0]
+    arr = arr[..., 0] if arr.ndim == 3 and arr.shape[-1] == 1 else arr
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[-1] not in (3, 4)):
         raise ValueError(
             f"{topic('이미지 배열')} (높이, 너비) 흑백이나 (높이, 너비, 3/4) 컬러여야 합니다. "
@@ -240,7 +227,6 @@ def _read(image: Any) -> tuple[np.ndarray, np.ndarray]:
     elif isinstance(image, (str, os.PathLike, bytes, bytearray)):
         pil = _open(image)
     elif isinstance(image, Image.Image):
-        _too_big(image.height, image.width)
         pil = _decoded(image, "받은 PIL 이미지")  # 사본: 아래에서 받은 그림을 바꾸지 않게
     elif isinstance(image, (np.ndarray, list, tuple)):
         pil = _from_array(image)
@@ -250,14 +236,12 @@ def _read(image: Any) -> tuple[np.ndarray, np.ndarray]:
         wide = np.asarray(pil)
         pil = _from_array(wide / 65535 if wide.dtype.kind in "iu" and wide.max() > 255 else wide)
     if pil.mode in ("RGBA", "LA", "PA") or "transparency" in pil.info:  # 투명 배경 = 흰 종이
-        rgba = pil.convert("RGBA")
-        pil = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+        pil = Image.alpha_composite(Image.new("RGBA", pil.size, "white"), pil.convert("RGBA"))
     pil = pil.convert("RGB") if pil.mode not in ("L", "RGB") else pil
     scale = math.sqrt(_WORK_PIXELS / (pil.width * pil.height))  # 넓이로: 가는 그림도 안 뭉갬
     if scale < 1:
         pil = pil.resize([max(1, round(side * scale)) for side in pil.size], Image.Resampling.BOX)
-    grey = np.asarray(pil.convert("L"), dtype=np.float64) / MAX_PIXEL
-    return np.asarray(pil), grey
+    return np.asarray(pil), np.asarray(pil.convert("L"), dtype=np.float64) / MAX_PIXEL
 
 
 def _ink(grey: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -288,76 +272,51 @@ def _ink(grey: np.ndarray) -> tuple[np.ndarray, bool]:
     return ink, inverted
 
 
-def _fit_box(cropped: np.ndarray) -> np.ndarray:
-    """긴 변을 ``BOX_SIZE``로, 비율은 그대로 (줄일 때 안티에일리어싱되는 PIL 쌍선형 보간)."""
-    height, width = cropped.shape
-    scale = BOX_SIZE / max(height, width)
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    image = Image.fromarray(cropped.astype(np.float32))  # 실수 그대로 ("F" 모드)
-    return np.clip(np.asarray(image.resize(size, Image.Resampling.BILINEAR)), 0.0, 1.0)
-
-
-def _centre(resized: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
-    """28×28 가운데에 놓고, 무게중심이 (14, 14)에 오도록 정수 칸만큼 옮깁니다."""
-    field = np.zeros((IMAGE_SIZE, IMAGE_SIZE))
-    top, left = ((IMAGE_SIZE - s) // 2 for s in resized.shape)
-    field[top : top + resized.shape[0], left : left + resized.shape[1]] = resized
-    com = ndimage.center_of_mass(field)
-    shift = np.round(IMAGE_SIZE / 2 - np.asarray(com))
-    return ndimage.shift(field, shift, order=0, mode="constant", cval=0.0), (com[0], com[1])
-
-
-def _ink_box(ink: np.ndarray) -> tuple[int, int, int, int]:
-    """잉크의 경계 상자. 점 하나·얼룩처럼 작으면 (20×20으로 키워 숫자로 읽지 않게) 오류."""
-    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    bbox = (int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
-    span = max(bbox[1] - bbox[0], bbox[3] - bbox[2]) / max(ink.shape)
-    if span < MIN_INK_SPAN:
-        raise ValueError(
-            f"잉크가 너무 적습니다: 잉크가 있는 부분이 그림 긴 변의 {span:.1%}뿐입니다 "
-            f"(최소 {MIN_INK_SPAN:.0%}). 점이나 얼룩이 아니라 숫자를 크게 그리거나, 숫자 부분만 "
-            "잘라서 넣으세요."
-        )
-    return bbox
-
-
 def mnist_steps(image: Any) -> HandwritingSteps:
     """숫자 그림을 MNIST 방식으로 바꾸며 단계마다 이미지를 남깁니다 (그림으로 보여 주기용). (8장)
 
     ``image``: PNG·JPEG 경로나 bytes, PIL 이미지, NumPy 배열 (H×W, H×W×3/4; uint8 0~255나
     실수 0~1), :class:`Strokes`. 잘못된 입력은 계산 전에 한국어 ``ValueError``.
     """
-    original, grey = _read(image)
-    ink, inverted = _ink(grey)
-    bbox = _ink_box(ink)
+    original, grey = _read(image)  # ①
+    ink, inverted = _ink(grey)  # ②
+    rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))  # ③
+    bbox = (int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1)
+    span = max(bbox[1] - bbox[0], bbox[3] - bbox[2]) / max(ink.shape)
+    if span < MIN_INK_SPAN:  # 점 하나·얼룩을 20×20으로 키워 숫자로 읽지 않게
+        raise ValueError(
+            f"잉크가 너무 적습니다: 잉크가 있는 부분이 그림 긴 변의 {span:.1%}뿐입니다 "
+            f"(최소 {MIN_INK_SPAN:.0%}). 점이나 얼룩이 아니라 숫자를 크게 그리거나, 숫자 부분만 "
+            "잘라서 넣으세요."
+        )
     cropped = ink[bbox[0] : bbox[1], bbox[2] : bbox[3]]
-    resized = _fit_box(cropped)
-    centred, com = _centre(resized)
+    height, width = cropped.shape  # ④ 긴 변을 20으로, 비율은 그대로 (쌍선형: 안티에일리어싱)
+    scale = BOX_SIZE / max(height, width)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))  # PIL은 (너비, 높이)
+    resized = Image.fromarray(cropped.astype(np.float32)).resize(size, Image.Resampling.BILINEAR)
+    resized = np.clip(np.asarray(resized), 0.0, 1.0)
+    field = np.zeros((IMAGE_SIZE, IMAGE_SIZE))  # ⑤ 28×28 가운데에 놓고 무게중심을 (14, 14)로
+    top, left = ((IMAGE_SIZE - s) // 2 for s in resized.shape)
+    field[top : top + resized.shape[0], left : left + resized.shape[1]] = resized
+    com = ndimage.center_of_mass(field)
+    centred = ndimage.shift(field, np.round(IMAGE_SIZE / 2 - np.asarray(com)), order=0)
     mnist = np.round(centred * MAX_PIXEL).astype(np.uint8)
-    return HandwritingSteps(
-        original, grey, ink, cropped, resized, centred, mnist, inverted, bbox, com
-    )
+    return HandwritingSteps(original, grey, ink, cropped, resized, centred, mnist, inverted, bbox,
+                            (com[0], com[1]))  # fmt: skip
 
 
 def to_mnist(image: Any) -> np.ndarray:
     """숫자 그림 하나를 MNIST와 같은 ``uint8 (28, 28)``(검은 배경, 흰 글씨)로 바꿉니다. (8장)
 
-    예: ``x = handwriting.to_mnist("my_7.png")``. 받는 형식은 :func:`mnist_steps`와 같습니다.
-    8장이 같은 단계를 NumPy·PIL·SciPy로 직접 씁니다 (tests/test_chapter_code.py).
-    """
+    예: ``x = handwriting.to_mnist("my_7.png")``. 받는 형식은 :func:`mnist_steps`와 같고, 8장이
+    같은 단계를 NumPy·PIL·SciPy로 직접 씁니다 (tests/test_chapter_code.py)."""
     return mnist_steps(image).mnist
-
-
-def to_model_input(image: Any) -> np.ndarray:
-    """숫자 그림 하나를 모델 입력 ``float32 (1, 32, 32, 1)``로: ``to_mnist`` + 2장 전처리. (8장)"""
-    return preprocess_images(to_mnist(image)[None])
 
 
 def load_samples() -> tuple[np.ndarray, np.ndarray]:
     """패키지에 든 손글씨 견본 (``scripts/make_handwriting_samples.py``가 그림). (8장)
 
-    ``(이미지 uint8 (N, H, W, 3), 레이블 int64 (N,))``: 흰 종이를 휴대폰으로 찍은 듯한 컬러 그림.
-    """
+    ``(이미지 uint8 (N, H, W, 3), 레이블 int64 (N,))``: 흰 종이를 휴대폰으로 찍은 듯한 컬러 그림."""
     folder = resources.files("lenetlib") / "_data" / "handwriting"
     files = sorted(f for f in folder.iterdir() if f.name.endswith(".png"))
     if not files:

@@ -1,12 +1,12 @@
-"""LeCun 외(1998) 논문의 결과표와 이 강의의 결과를 나란히 놓습니다. (7장 ``07_paper.ipynb``, 5장)
+"""LeCun 외(1998) 논문의 결과(그림 9)와 이 강의의 결과를 한 표에. (7장 ``07_paper.ipynb``, 5장)
 
 시드 퍼짐(``seed_spread``)과 기준 결과표(``reference``)는 저장소가 미리 재어 패키지에 넣은 JSON
-(``lenetlib/_data/``)에서 읽습니다. 다시 재는 스크립트: ``scripts/seed_spread.py``,
-``scripts/paper_reference.py``. 표를 만드는 함수는 TensorFlow를 불러오지 않습니다.
+(``lenetlib/_data/``, 다시 재는 스크립트는 ``scripts/``). 표의 함수는 TensorFlow를 불러오지 않음.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -22,47 +22,50 @@ from lenetlib._internal import checks
 from lenetlib._internal.korean import subj, topic
 
 __all__ = [
-    "LIVE_ROWS", "MAX_PARAMS", "PAPER_ROWS", "ROWS", "ROW_EPOCHS", "Recipe", "RowRun", "build_row",
-    "compare",
-    "reference", "row_folder", "run_row", "seed_spread", "spread_summary", "table",
+    "LIVE_ROWS",
+    "MAX_PARAMS",
+    "PAPER_ROWS",
+    "ROWS",
+    "ROW_EPOCHS",
+    "Recipe",
+    "RowRun",
+    "build_row",
+    "error_table",
+    "reference",
+    "row_folder",
+    "rows_table",
+    "run_row",
+    "seed_spread",
+    "spread_summary",
 ]  # fmt: skip
 
-#: 논문 표의 테스트 오류율(%) (LeCun, Bottou, Bengio, Haffner 1998, Fig. 9). 7장과 5장이 씀
-PAPER_ROWS: dict[str, float] = {
-    "LeNet-1": 1.7,
-    "LeNet-4": 1.1,
-    "LeNet-5": 0.95,
-    "LeNet-5 + 왜곡(distortions)": 0.8,
-}
+#: 논문 그림 9(막대그래프)의 테스트 오류율(%): LeCun, Bottou, Bengio, Haffner 1998. 그림에는
+#: "[16x16] LeNet-1", "LeNet-5 [dist]"로 적혀 있고, 불확실성은 약 0.1%. 7장과 5장이 씀
+PAPER_ROWS: dict[str, float] = {"LeNet-1": 1.7, "LeNet-4": 1.1, "LeNet-5": 0.95,
+                                "LeNet-5 + 왜곡(distortions)": 0.8}  # fmt: skip
 PAPER_SOURCE = "LeCun 외 1998"
 COLUMNS = ["모델", "출처", "테스트 오류율(%)", "시드별 퍼짐"]
 Source = str | os.PathLike[str] | None
 
 
-def _read_json(path: Source, packaged: str, script: str, key: str = "runs") -> dict[str, Any]:
-    """``path``(없으면 패키지에 든 ``packaged``)의 JSON 사전. 없거나 ``key`` 목록이 비면 오류."""
+def _read_json(path: Source, packaged: str, script: str) -> Any:
+    """``path``(없으면 패키지에 든 ``packaged``)의 JSON. 내용은 읽는 쪽이 확인합니다."""
     if path is not None and not isinstance(path, str | os.PathLike):
         raise checks.wrong_type("path", path, "파일 경로(str 또는 Path)", f"예: path='{packaged}'")
     where = resources.files("lenetlib") / "_data" / packaged if path is None else Path(path)
-    if isinstance(where, Path):
-        where = where.expanduser()
-        if where.exists() and not where.is_file():  # 폴더, 이름 있는 파이프(열면 멈춤), 장치
-            raise ValueError(
-                f"결과 파일을 읽을 수 없습니다: {topic(repr(str(where)))} 보통 파일이 아닙니다 "
-                "(폴더, 이름 있는 파이프, 장치 등). JSON 파일의 경로를 넣으세요."
-            )
+    where = where.expanduser() if isinstance(where, Path) else where
+    if isinstance(where, Path) and where.exists() and not where.is_file():  # 파이프는 열면 멈춤
+        raise ValueError(
+            f"결과 파일을 읽을 수 없습니다: {topic(repr(str(where)))} 보통 파일이 아닙니다 "
+            "(폴더, 이름 있는 파이프, 장치 등). JSON 파일의 경로를 넣으세요."
+        )
     try:
-        found = json.loads(where.read_text(encoding="utf-8"))
+        return json.loads(where.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise ValueError(
             f"결과 파일을 읽을 수 없습니다: {where} ({exc}). 저장소에서 "
             f"`python {script}`로 다시 만드세요."
         ) from None
-    if not isinstance(found, dict) or not isinstance(found.get(key), list) or not found[key]:
-        raise ValueError(
-            f"결과 파일 {where}에 {key!r} 목록이 없습니다. `python {script}`로 만드세요."
-        )
-    return found
 
 
 def spread_summary(errors: Sequence[float]) -> dict[str, float]:
@@ -77,19 +80,10 @@ def spread_summary(errors: Sequence[float]) -> dict[str, float]:
             "min": float(arr.min()), "max": float(arr.max())}  # fmt: skip
 
 
-def _spread_text(summary: Mapping[str, float]) -> str:
-    return (
-        f"평균 {summary['mean']:.2f} ± {summary['std']:.2f}, "
-        f"범위 {summary['min']:.2f}–{summary['max']:.2f} (시드 {summary['n']}개)"
-    )
-
-
 def seed_spread(path: Source = None) -> dict[str, Any]:
-    """4장 기본 설정을 시드 여러 개로 훈련한 결과 (``seed_spread.json``). (5장, 7장)
+    """4장 기본 설정을 시드 여러 개로 훈련한 결과 (``seed_spread.json``, ``path``: 다른 JSON). (5장)
 
-    ``runs``: 시드마다 seed, test_accuracy, test_error_percent, epochs_run, best_epoch, seconds.
-    ``summary``: :func:`spread_summary`를 더해 돌려줍니다. ``path``: 다른 JSON (테스트용).
-    """
+    ``runs``: 시드마다 seed, test_error_percent, epochs_run 등, ``summary``: 그 요약."""
     found = _read_json(path, "seed_spread.json", "scripts/seed_spread.py")
     fix = "`python scripts/seed_spread.py`로 다시 만드세요."
     return _summarized(found, "seed_spread.json", fix)
@@ -108,7 +102,9 @@ def _summarized(found: Any, where: str, fix: str) -> dict[str, Any]:
         ) from None
 
 
-def compare(test_error_percent: float, *, spread: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def error_table(
+    test_error_percent: float, *, spread: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """논문 네 줄 + "이번 실행" + 4장 기본 설정의 시드 퍼짐을 한 표로. (5장, 7장)
 
     ``test_error_percent``: 이번 실행의 테스트 오류율(%), 예: ``result.error_rate * 100``.
@@ -118,11 +114,12 @@ def compare(test_error_percent: float, *, spread: Mapping[str, Any] | None = Non
                               hint="퍼센트로 넣으세요. 예: result.error_rate * 100")  # fmt: skip
     fix = "paper.seed_spread()의 결과를 넘기세요 (예: spread=paper.seed_spread())."
     found = seed_spread() if spread is None else _summarized(spread, "spread", fix)
-    summary = found["summary"]
+    s = found["summary"]
+    spread_text = (f"평균 {s['mean']:.2f} ± {s['std']:.2f}, 범위 {s['min']:.2f}–{s['max']:.2f} "
+                   f"(시드 {s['n']}개)")  # fmt: skip
     rows = [(name, PAPER_SOURCE, err, "") for name, err in PAPER_ROWS.items()]
     rows.append(("이번 실행 (이 강의의 LeNet-5)", "이 컴퓨터", mine, ""))
-    rows.append(("이 강의의 LeNet-5, 4장 기본 설정", "저장소 측정", summary["mean"],
-                 _spread_text(summary)))  # fmt: skip
+    rows.append(("이 강의의 LeNet-5, 4장 기본 설정", "저장소 측정", s["mean"], spread_text))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -170,8 +167,7 @@ class Recipe:
         if self.classic and modern:  # build_row는 논문판을 그대로 만듦: 말없이 빠지지 않게
             raise ValueError(
                 f"Recipe의 classic(1998 논문판 LeNet-5)에는 {', '.join(modern)}을(를) 더할 수 "
-                "없습니다 (논문판 모델은 그대로 만들어집니다). 논문판에는 distort와 schedule만 "
-                "더할 수 있습니다. 현대 부품을 더하려면 classic=False(강의의 LeNet-5)로 하세요."
+                "없습니다 (논문판에는 distort와 schedule만). 현대 부품은 classic=False로 하세요."
             )
 
 
@@ -202,29 +198,29 @@ class RowRun:
 
 
 def _recipe(row: str | Recipe) -> Recipe:
-    if isinstance(row, Recipe):
-        return row
-    if not isinstance(row, str) or row not in ROWS:
+    if not isinstance(row, Recipe) and (not isinstance(row, str) or row not in ROWS):
         names = ", ".join(repr(k) for k in ROWS)
         raise ValueError(f"표에 없는 줄입니다: {row!r}. 다음 중 하나를 쓰세요: {names}.")
-    return ROWS[row]
+    return row if isinstance(row, Recipe) else ROWS[row]
 
 
 def _modern_lenet5(recipe: Recipe) -> Any:
     """강의의 LeNet-5에 ReLU, 배치 정규화(C1·C3 뒤), 드롭아웃(C5·F6 뒤)을 고른 대로 더한 모델."""
     from lenetlib._internal.backend import keras
 
-    kl, act = keras.layers, "relu" if recipe.relu else "tanh"
-    stack: list[Any] = [kl.Input(shape=(32, 32, 1))]
+    act = "relu" if recipe.relu else "tanh"
+    stack: list[Any] = [keras.layers.Input(shape=(32, 32, 1))]
     for name, filters, pool in (("C1", 6, "S2"), ("C3", 16, "S4")):
-        stack.append(kl.Conv2D(filters, 5, use_bias=not recipe.batch_norm, name=name))
-        stack += [kl.BatchNormalization(name=f"{name}_bn")] if recipe.batch_norm else []
-        stack += [kl.Activation(act, name=f"{name}_{act}"), kl.MaxPooling2D(2, name=pool)]
-    stack.append(kl.Flatten(name="Flatten"))
+        stack.append(keras.layers.Conv2D(filters, 5, use_bias=not recipe.batch_norm, name=name))
+        stack += [keras.layers.BatchNormalization(name=f"{name}_bn")] if recipe.batch_norm else []
+        stack.append(keras.layers.Activation(act, name=f"{name}_{act}"))
+        stack.append(keras.layers.MaxPooling2D(2, name=pool))
+    stack.append(keras.layers.Flatten(name="Flatten"))
     for name, units in (("C5", 120), ("F6", 84)):
-        stack.append(kl.Dense(units, activation=act, name=name))
-        stack += [kl.Dropout(recipe.dropout, name=f"{name}_dropout")] if recipe.dropout else []
-    stack.append(kl.Dense(10, activation="softmax", name="Output"))
+        stack.append(keras.layers.Dense(units, activation=act, name=name))
+        if recipe.dropout:
+            stack.append(keras.layers.Dropout(recipe.dropout, name=f"{name}_dropout"))
+    stack.append(keras.layers.Dense(10, activation="softmax", name="Output"))
     return keras.Sequential(stack, name=f"LeNet5_{recipe.folder}")
 
 
@@ -244,9 +240,9 @@ def build_row(row: str | Recipe, *, seed: int = 42) -> Any:
     if recipe.distort:
         block = augment.distortions(seed=seed)
         net = keras.Sequential([keras.Input(shape=(32, 32, 1)), block, net], name=net.name + "_aug")
-    if net.count_params() > MAX_PARAMS:
+    if (params := net.count_params()) > MAX_PARAMS:
         raise ValueError(
-            f"{recipe.label}: 파라미터 {net.count_params():,}개 > 상한 {MAX_PARAMS:,}개."
+            f"{recipe.label}: 파라미터 {params:,}개가 상한 {MAX_PARAMS:,}개를 넘습니다."
         )
     return net
 
@@ -257,14 +253,6 @@ def row_folder(row: str | Recipe, seed: int, directory: Source = None) -> Path:
 
     seed = checks.check_seed(seed)
     return artifacts.artifacts_dir(directory) / "paper" / f"{_recipe(row).folder}-seed{seed}"
-
-
-def _train(recipe: Recipe, data: Any, cfg: Any, progress: str) -> tuple[Any, Any]:
-    """줄의 모델을 만들고 4장과 같은 ``training.train``(compile + fit)으로 훈련합니다."""
-    from lenetlib import training
-
-    net = build_row(recipe, seed=cfg.seed)
-    return net, training.train(net, data, cfg, progress=progress)
 
 
 def run_row(
@@ -284,34 +272,34 @@ def run_row(
     from lenetlib import artifacts, evaluation, training
 
     training.resolve_progress(progress)  # 인자는 폴더를 만들거나 읽기 전에 모두 확인
-    checks.check_bool(force, "force")
+    force = checks.check_bool(force, "force")
     recipe, folder = _recipe(row), row_folder(row, seed, directory)
     artifacts.data_fingerprint(data)  # data의 형식, 그다음 세 세트 (2장 전처리를 잊은 28×28 등)
     for split, name in (("train", "훈련"), ("val", "검증"), ("test", "테스트")):
         training.check_fit_data(getattr(data, f"x_{split}"), getattr(data, f"y_{split}"), name)
     schedule = "cosine" if recipe.schedule else "plateau"  # 학습률 스케줄 줄: 코사인 감소
     cfg = training.TrainConfig(epochs=epochs, seed=seed, lr_schedule=schedule)
-    found, _ = artifacts.find_run(folder, data, cfg, build=lambda: build_row(recipe, seed=seed))
-    if checks.check_bool(force, "force") or found is None:
-        artifacts.check_writable(folder)
-        net, history = _train(recipe, data, cfg, progress)
-        artifacts.save_run(folder, net, history, cfg, data)
+    build = functools.partial(build_row, recipe, seed=seed)
+    found = None if force else artifacts.find_run(folder, data, cfg, build=build, chapter=7)[0]
+    if found is None:  # 4장과 같은 training.train(compile + fit)으로 훈련하고 한 묶음으로 저장
+        artifacts.check_writable(folder, chapter=7)  # 오류 메시지가 가리키는 장: 7장
+        history = training.train(net := build(), data, cfg, progress=progress)
+        artifacts.save_run(folder, net, history, cfg, data, chapter=7)
     else:
         net, history = found.model, found.history
     result = evaluation.evaluate_model(net, data.x_test, data.y_test)
     return RowRun(recipe.label, cfg.seed, 100 * result.error_rate, int(net.count_params()),
-                  history, found is None or force, net)  # fmt: skip
+                  history, found is None, net)  # fmt: skip
 
 
 def reference(path: Source = None) -> dict[str, Any]:
-    """모든 줄을 시드 여러 개로 잰 기준 결과 (``paper_reference.json``, 줄마다 ``summary``). (7장)
+    """모든 줄을 시드 여러 개로 잰 기준 결과 (``paper_reference.json``). (7장)
 
-    ``rows``: 줄마다 label, params, runs (seed, test_error_percent, epochs_run, seconds).
-    """
+    ``rows``: 줄마다 label, params, runs (seed, test_error_percent, epochs_run, seconds), 요약."""
     script = "scripts/paper_reference.py"
-    found = _read_json(path, "paper_reference.json", script, key="rows")
-    fix = f"`python {script}`로 다시 만드세요."
-    return {**found, "rows": _reference_rows(found, "paper_reference.json", fix)}
+    found = _read_json(path, "paper_reference.json", script)
+    rows = _reference_rows(found, "paper_reference.json", f"`python {script}`로 다시 만드세요.")
+    return {**found, "rows": rows}
 
 
 def _reference_rows(found: Any, where: str, fix: str) -> list[dict[str, Any]]:
@@ -336,14 +324,16 @@ TABLE_COLUMNS = ["모델", "파라미터 수", "논문(%)", "이번 실행(%)", 
                  "기준 표준편차(%p)", "기준 시드별(%)"]  # fmt: skip
 
 
-def table(runs: Sequence[RowRun] = (), *, ref: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def rows_table(
+    runs: Sequence[RowRun] = (), *, ref: Mapping[str, Any] | None = None
+) -> pd.DataFrame:
     """논문의 네 줄 + 7장의 줄들: 이번 실행과 기준(시드 여러 개의 평균·표준편차). (7장)
 
     ``runs``: :func:`run_row`의 결과들 (줄마다 하나, 직접 만든 :class:`Recipe`의 줄은 맨 아래에),
     ``ref``: :func:`reference`의 결과 (기본: 패키지의 측정값).
     """
     if not isinstance(runs, Sequence | None) or isinstance(runs, str):
-        raise checks.wrong_type("runs", runs, "RowRun 목록", "예: paper.table([run1, run2])")
+        raise checks.wrong_type("runs", runs, "RowRun 목록", "예: paper.rows_table([run1, run2])")
     mine: dict[str, RowRun] = {}
     for run in runs or ():
         checks.check_type(run, RowRun, "runs의 항목", "RowRun", "run_row(...)의 결과")

@@ -17,7 +17,7 @@ from lenetlib._internal.constants import IMAGE_SIZE, MAX_PIXEL, NUM_CLASSES, PAD
 
 __all__ = [
     "IMAGE_SIZE", "MAX_PIXEL", "PAD", "PADDED_SIZE", "PreparedData", "add_channel_axis",
-    "crop_padding", "encode_labels", "labels_of", "pad_images", "prepare_mnist",
+    "crop_padding", "encode_labels", "pad_images", "prepare_mnist",
     "preprocess_images", "scale_images", "train_val_split",
 ]  # fmt: skip
 
@@ -101,11 +101,6 @@ def encode_labels(
     if not checks.check_bool(one_hot, "one_hot"):
         return labels
     return np.eye(num_classes, dtype=np.float32)[labels]
-
-
-def labels_of(y: ArrayLike) -> np.ndarray:
-    """원-핫 ``(N, 10)``이든 정수 ``(N,)``든 정수 레이블 ``int64 (N,)``를 돌려줍니다. (2장)"""
-    return checks.check_labels(y)
 
 
 def train_val_split(

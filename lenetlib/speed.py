@@ -200,7 +200,3 @@ class _SplitBatchModel(keras.Model):
         self._use_parts(min(sizes))
         data = _pipeline(x, y, batch_size, kwargs.pop("shuffle", True), self.seed)
         return super().fit(data, shuffle=False, **kwargs)
-
-
-#: 예전 이름 (노트북을 옮기는 동안만; 이슈 #19)
-trainer = training_model

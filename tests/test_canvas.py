@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from lenetlib import canvas, handwriting
+from lenetlib import canvas, handwriting, plotting
 from lenetlib.preprocessing import preprocess_images
 from tests.conftest import raises_korean
 
@@ -97,7 +97,29 @@ def test_plot_steps_and_plot_reading(model):
     fig = canvas.plot_reading(reading)
     assert isinstance(fig, Figure) and sum(bool(a.images) for a in fig.axes) == 1 + 6
     assert "32×32" in fig.axes[0].get_title()  # 28×28은 모델 입력 그대로가 아님
-    assert "빨강" in fig.axes[-1].get_ylabel()  # 색 막대가 색의 뜻을 말함
+    plt.close("all")
+
+
+def test_reading_panel_follows_chapter_6_colours_and_its_colour_bar_is_readable(model):
+    """이슈 #20: C1 맵은 6장의 plot_feature_maps와 같은 색 규칙(특성 맵 = viridis, 같은 범위)이고,
+    색 막대의 이름은 눈금 글자에 붙지 않고 막대 위에 있습니다."""
+    images, _ = handwriting.load_samples()
+    reading = canvas.read_digit(model, images[0])
+    fig = canvas.plot_reading(reading)
+    maps = [a for a in fig.axes[1:] if a.images]
+    chapter_6 = plotting.plot_feature_maps(reading.c1)
+    assert [m.images[0].get_cmap().name for m in maps] == ["viridis"] * 6
+    assert {m.images[0].get_clim() for m in maps} == {chapter_6.axes[0].images[0].get_clim()}
+    bar = fig.axes[-1]
+    assert bar.get_label() == "<colorbar>" and bar.get_title() == chapter_6.axes[-1].get_title()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    label = bar.title.get_window_extent(renderer)
+    low, high = bar.get_ylim()
+    ticks = [t.get_window_extent(renderer) for t in bar.get_yticklabels()
+             if t.get_text() and low <= t.get_position()[1] <= high]  # fmt: skip
+    assert ticks and label.y0 > max(t.y1 for t in ticks), "색 막대 이름이 눈금 글자와 겹침"
+    assert any(f._suptitle and "C1" in f._suptitle.get_text() for f in fig.subfigs)
     plt.close("all")
 
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from lenetlib import artifacts, paper
+from lenetlib import artifacts, paper, training
 from lenetlib.training import History
 from tests.conftest import prepare_small
 
@@ -26,13 +26,17 @@ def data(mnist_small):
 
 
 def _fake_train(trained: list):
-    """paper._train 대신: 훈련하지 않은 그 줄의 모델과 가짜 기록 (부른 줄을 ``trained``에 적음)."""
+    """training.train 대신: 훈련하지 않고 가짜 기록 (받은 모델의 이름을 ``trained``에 적음)."""
 
-    def train(recipe, data, cfg, progress):
-        trained.append(recipe.label)
-        return paper.build_row(recipe, seed=cfg.seed), _history()
+    def train(model, data, cfg, *, callbacks=(), progress="auto"):
+        trained.append(model.name)
+        return _history()
 
     return train
+
+
+def _name(row: str) -> str:
+    return paper.build_row(row, seed=42).name
 
 
 def _run(row: str, data, directory, seed: int = 42):
@@ -41,21 +45,21 @@ def _run(row: str, data, directory, seed: int = 42):
 
 def test_copied_row_folder_of_another_row_is_retrained(tmp_path, data, monkeypatch):
     """paper/relu-seed42를 paper/course-seed42 위에 복사하면 run_row가 ReLU 모델을 불러왔음."""
-    monkeypatch.setattr(paper, "_train", _fake_train(trained := []))
-    assert _run(RELU, data, tmp_path).trained_now and trained == [RELU]
+    monkeypatch.setattr(training, "train", _fake_train(trained := []))
+    assert _run(RELU, data, tmp_path).trained_now and trained == [_name(RELU)]
     course = paper.row_folder(COURSE, 42, tmp_path)
     shutil.copytree(paper.row_folder(RELU, 42, tmp_path), course)
     run = _run(COURSE, data, tmp_path)
-    assert run.trained_now and trained == [RELU, COURSE] and run.model.name == "LeNet5"
+    assert run.trained_now and trained == [_name(RELU), "LeNet5"] and run.model.name == "LeNet5"
     assert artifacts.load_model(course).name == "LeNet5"  # 맞는 구조로 다시 저장됨
-    assert not _run(COURSE, data, tmp_path).trained_now and trained == [RELU, COURSE]
+    assert not _run(COURSE, data, tmp_path).trained_now and len(trained) == 2
 
 
 def test_every_row_reloads_its_own_saved_bundle(tmp_path, data, monkeypatch):
     """구조 확인이 지나치게 엄해 맞는 저장본까지 다시 훈련하면 안 됨 (모든 줄)."""
-    monkeypatch.setattr(paper, "_train", _fake_train(trained := []))
+    monkeypatch.setattr(training, "train", _fake_train(trained := []))
     for row in paper.ROWS:
         assert _run(row, data, tmp_path, seed=7).trained_now
         again = _run(row, data, tmp_path, seed=7)
         assert not again.trained_now and again.model.name == paper.build_row(row, seed=7).name
-    assert trained == list(paper.ROWS)
+    assert trained == [_name(row) for row in paper.ROWS]

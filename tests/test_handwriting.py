@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import os
 import struct
 import warnings
 import zlib
@@ -74,11 +75,11 @@ def test_each_step_on_a_photo(mnist_small):
     assert _best_shift_corr(steps.mnist, digit) > 0.9  # 사진으로 찍어도 같은 숫자
 
 
-def test_model_input_is_chapter2_preprocessing(mnist_small):
-    image = mnist_small["x_test"][3]
-    x = hw.to_model_input(image)
+def test_model_input_is_the_chapter2_line_not_a_wrapper(mnist_small):
+    """이슈 #19 (6): 모델 입력은 2장 한 줄 ``preprocess_images(to_mnist(x)[None])``."""
+    assert not hasattr(hw, "to_model_input") and "to_model_input" not in hw.__all__
+    x = preprocess_images(hw.to_mnist(mnist_small["x_test"][3])[None])
     assert x.shape == (1, 32, 32, 1) and x.dtype == np.float32
-    np.testing.assert_array_equal(x, preprocess_images(hw.to_mnist(image)[None]))
     assert x[0, :2].max() == 0 and 0.99 < x.max() <= 1.0  # 패딩 2칸, [0, 1]
 
 
@@ -267,7 +268,14 @@ def test_paths_expand_home_and_say_folder_or_too_long(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     Image.fromarray(hw.render_strokes(SEVEN)).save(tmp_path / "my_7.png")
     np.testing.assert_array_equal(hw.to_mnist("~/my_7.png"), hw.to_mnist(SEVEN))
-    raises_korean("폴더입니다", hw.to_mnist, tmp_path)
+    raises_korean(
+        "파일이 아니라 폴더입니다. 폴더 안의 그림 파일 경로를 넣으세요", hw.to_mnist, tmp_path
+    )
+    if hasattr(os, "mkfifo"):  # 이름 있는 파이프: 열면 끝없이 기다리므로 열기 전에 거절
+        os.mkfifo(pipe := tmp_path / "pipe.png")
+        raises_korean(
+            r"보통 파일이 아닙니다 \(파이프·장치 등\). 그림 파일을 넣으세요", hw.to_mnist, pipe
+        )
     raises_korean("너무 깁니다", hw.to_mnist, "a" * 300 + ".png")
     raises_korean("그림 파일이 없습니다", hw.to_mnist, tmp_path / "없는_숫자.png")
 

@@ -231,7 +231,7 @@ def test_classic_saved_before_the_split_still_loads(classic, images, tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# layer_table / compare_models
+# layer_table / parameter_table
 # ---------------------------------------------------------------------------
 def test_layer_table_rejects_non_model_and_unbuilt_model():
     with pytest.raises(ValueError, match=r"model은\(는\) Keras 모델이어야"):
@@ -259,8 +259,8 @@ def test_layer_table_of_subclassed_model_marks_unknown_shapes():
     assert table["계산식"].tolist() == ["(4+1)×3 = 15"]
 
 
-def test_compare_models(lenet5, classic):
-    table = lm.compare_models({"노트북": lenet5, "논문": classic})
+def test_parameter_table(lenet5, classic):
+    table = lm.parameter_table({"노트북": lenet5, "논문": classic})
     assert table.index.name == "층"
     assert table.index.tolist() == [*NAMES, "합계"]
     assert table.loc["C3"].tolist() == [2416, 1516]
@@ -270,19 +270,19 @@ def test_compare_models(lenet5, classic):
     assert all(str(dtype) == "Int64" for dtype in table.dtypes)
 
     other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, name="D")])
-    mixed = lm.compare_models({"a": lenet5, "b": other})
+    mixed = lm.parameter_table({"a": lenet5, "b": other})
     assert mixed.index.tolist() == [*NAMES, "D", "합계"]
     assert pd.isna(mixed.loc["C1", "b"]) and pd.isna(mixed.loc["D", "a"])
     assert mixed.loc["D", "b"] == 10 and mixed.loc["합계", "b"] == 10
 
 
 @pytest.mark.parametrize("bad", [{}, [1, 2], None])
-def test_compare_models_rejects_bad_input(bad):
+def test_parameter_table_rejects_bad_input(bad):
     with pytest.raises(ValueError, match="사전을 하나 이상"):
-        lm.compare_models(bad)  # type: ignore[arg-type]
+        lm.parameter_table(bad)  # type: ignore[arg-type]
 
 
-def test_compare_models_names_the_bad_entry(lenet5):
+def test_parameter_table_names_the_bad_entry(lenet5):
     with pytest.raises(ValueError, match=r"models\['논문'\]은 Keras 모델이어야") as info:
-        lm.compare_models({"노트북": lenet5, "논문": "classic"})  # '문'은 받침이 있으므로 '은'
+        lm.parameter_table({"노트북": lenet5, "논문": "classic"})  # '문'은 받침이 있으므로 '은'
     assert "'논문']는" not in str(info.value)

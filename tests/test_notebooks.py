@@ -197,3 +197,26 @@ def test_run_time_report_notes_but_never_fails(tmp_path, monkeypatch):
     )
     both = nbtools.time_line({"AVX-512": (125, 20), "AVX2": (300, 40)})
     assert "AVX2 CPU에서 기본 매개변수 약 5분" in both and "아직" not in both
+
+
+def _missing_exercise_parts(root: Path) -> list[str]:
+    """연습 문제 확인 셀(exercises.check)이나 풀이 노트북(solutions/같은 이름)이 없는 장."""
+    missing = []
+    for name in CHAPTERS:
+        nb = json.loads((root / "notebooks" / name).read_text(encoding="utf-8"))
+        code = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+        if "exercises.check(" not in code:
+            missing.append(f"{name}: exercises.check 셀 없음")
+        if not (root / "solutions" / name).is_file():
+            missing.append(f"{name}: solutions/{name} 없음")
+    return missing
+
+
+def test_every_chapter_has_checkable_exercises_and_a_solution(tmp_path):
+    """README의 약속 (이슈 #20): 모든 장과 부록에 exercises.check 셀과 풀이 노트북."""
+    assert _missing_exercise_parts(ROOT) == []
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "solutions").mkdir()
+    for name in CHAPTERS:  # 검사가 실패할 수 있는지: 빈 장, 풀이 없음
+        (tmp_path / "notebooks" / name).write_text('{"cells": []}', encoding="utf-8")
+    assert len(_missing_exercise_parts(tmp_path)) == 2 * len(CHAPTERS)

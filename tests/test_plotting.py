@@ -22,6 +22,7 @@ from matplotlib.ft2font import FT2Font
 
 from lenetlib import plotting
 from lenetlib._internal import fonts
+from lenetlib.plotting import images
 
 HANGUL = re.compile(r"[가-힣]")
 ROOT = Path(__file__).resolve().parent.parent
@@ -503,7 +504,7 @@ def test_prediction_confidence_never_rounds_up_to_100(confidence, expected):
     x = np.zeros((1, 28, 28))
     fig = plotting.plot_predictions(x, [3], [3], [confidence], n=1)
     assert fig.axes[0].get_title().endswith(f"확신도: {expected}")
-    assert plotting._percent(0.00001) == "0.01% 미만" and plotting._percent(0.0) == "0.00%"
+    assert images.percent(0.00001) == "0.01% 미만" and images.percent(0.0) == "0.00%"
 
 
 def test_predictions_keep_28x28_images(data):
@@ -730,6 +731,11 @@ BAD_INPUTS: dict[str, tuple[Callable[[], object], str, tuple[str, ...]]] = {
     ),
     "filters_rank": (lambda: plotting.plot_filters(np.zeros((5, 5))), "합성곱 커널", ("weights",)),
     "filters_nan": (lambda: plotting.plot_filters(np.full((5, 5, 1, 6), np.nan)), "NaN", ()),
+    "feature_maps_target": (
+        lambda: plotting.plot_feature_maps(np.zeros((28, 28, 6)), fig=plt.subplots()[1]),
+        "SubFigure",
+        ("fig",),
+    ),
     "feature_maps_batch": (
         lambda: plotting.plot_feature_maps(np.zeros((2, 28, 28, 6))),
         "한 장만",
@@ -776,3 +782,176 @@ def test_architecture_unbuilt_model_raises_korean_error():
     with pytest.raises(ValueError, match="빌드") as info:
         plotting.plot_architecture(keras.Sequential([keras.layers.Dense(3)]))
     assert HANGUL.search(str(info.value))
+
+
+# --- 슬라이드용 파일: save_figure (이슈 #20 6) ---
+
+
+def test_every_public_plot_function_has_a_case():
+    """아래 저장 테스트가 모든 공개 plot_*를 한 번 이상 그립니다 (새 plot_*를 빠뜨리지 않게)."""
+    public = [name.removeprefix("plot_") for name in plotting.__all__ if name.startswith("plot_")]
+    missing = [n for n in public if not any(c == n or c.startswith(f"{n}_") for c in CASES)]
+    assert len(public) == 12 and not missing, missing
+
+
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+@pytest.mark.parametrize("name", list(CASES))
+def test_every_figure_saves_for_slides(name, suffix, data, conv, lenet, tmp_path):
+    fig = CASES[name][0](data, conv, lenet)
+    path = plotting.save_figure(fig, tmp_path / f"그림{suffix}")
+    assert path == tmp_path / f"그림{suffix}" and path.stat().st_size > 1000
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # 임시 파일이 남지 않음
+    if suffix == ".svg":
+        assert path.read_bytes().lstrip().startswith(b"<?xml") and b"<svg" in path.read_bytes()
+        return
+    from PIL import Image
+
+    with Image.open(path) as image:
+        width, height = fig.get_size_inches() * 200  # 기본 dpi = 200
+        assert image.format == "PNG"
+        assert abs(image.size[0] - width) <= 1 and abs(image.size[1] - height) <= 1
+
+
+def test_save_figure_formats_dpi_and_overwrite(tmp_path):
+    fig = plotting.plot_class_distribution([0, 1, 1, 2])
+    pdf = plotting.save_figure(fig, str(tmp_path / "새 폴더" / "분포.PDF"))  # 폴더도 만듦
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    png = plotting.save_figure(fig, tmp_path / "분포.png", dpi=300)
+    from PIL import Image
+
+    with Image.open(png) as image:
+        assert image.size == (3000, 1500)  # (10, 5)인치 × 300 dpi
+    png.write_bytes(b"old")
+    plotting.save_figure(fig, png)  # 사용자가 고른 같은 경로는 덮어씀
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _no_drawing(fig: Figure, monkeypatch) -> None:
+    def savefig(*args, **kwargs):
+        raise AssertionError("잘못된 입력인데 그리기 시작함")
+
+    monkeypatch.setattr(fig, "savefig", savefig)
+
+
+@pytest.mark.parametrize(
+    ("where", "kwargs", "fragment"),
+    [
+        ("그림.jpg", {}, r"\.svg, \.pdf, \.png"),
+        ("그림", {}, r"\.svg, \.pdf, \.png"),
+        ("그림.png", {"dpi": 100}, "200 이상"),
+        ("그림.svg", {"dpi": 150}, "200 이상"),
+        ("그림.png", {"dpi": 200.0}, "200 이상의 정수"),
+        ("폴더.svg", {}, "폴더입니다"),
+        ("파일/그림.svg", {}, "저장하지 못했습니다"),
+    ],
+)
+def test_save_figure_refuses_before_drawing(where, kwargs, fragment, tmp_path, monkeypatch):
+    (tmp_path / "폴더.svg").mkdir()
+    (tmp_path / "파일").write_text("사용자 파일")  # 폴더 자리에 파일
+    before = sorted(p.name for p in tmp_path.iterdir())
+    fig = plotting.plot_class_distribution([0, 1])
+    _no_drawing(fig, monkeypatch)
+    with pytest.raises(ValueError, match=fragment) as info:
+        plotting.save_figure(fig, tmp_path / where, **kwargs)
+    assert HANGUL.search(str(info.value))
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert (tmp_path / "파일").read_text() == "사용자 파일"
+
+
+@pytest.mark.parametrize("bad", [None, 3, "", b"x.svg"])
+def test_save_figure_rejects_non_paths_and_non_figures(bad, tmp_path):
+    fig = plotting.plot_class_distribution([0, 1])
+    with pytest.raises(ValueError, match="파일 경로"):
+        plotting.save_figure(fig, bad)
+    with pytest.raises(ValueError, match="matplotlib Figure"):
+        plotting.save_figure(fig.axes[0], tmp_path / "x.svg")
+
+
+def test_save_figure_never_leaves_a_half_written_file(tmp_path, monkeypatch):
+    """그리다 멈추면 원래 파일은 그대로이고 임시 파일도 남지 않습니다."""
+    target = tmp_path / "loss.svg"
+    target.write_text("지난주 슬라이드의 그림")
+    fig = plotting.plot_history(HISTORY)
+    real = Figure.savefig
+
+    def crash(self, fname, **kwargs):
+        Path(fname).write_bytes(b"<svg half")  # 반쯤 쓴 뒤 멈춤
+        raise RuntimeError("디스크가 가득 참")
+
+    monkeypatch.setattr(Figure, "savefig", crash)
+    with pytest.raises(RuntimeError, match="가득"):
+        plotting.save_figure(fig, target)
+    assert target.read_text() == "지난주 슬라이드의 그림"
+    assert [p.name for p in tmp_path.iterdir()] == ["loss.svg"]
+    monkeypatch.setattr(Figure, "savefig", real)
+    assert plotting.save_figure(fig, target).read_bytes().lstrip().startswith(b"<?xml")
+
+
+# --- 강사용 한 줄 글꼴 호출: use_korean_font (이슈 #19 5) ---
+
+
+def test_use_korean_font_sets_only_the_font_and_loads_no_tensorflow():
+    code = (
+        "import sys, matplotlib\n"
+        "from matplotlib import font_manager as fm\n"
+        "from matplotlib.ft2font import FT2Font\n"
+        "from lenetlib import plotting\n"
+        "name = plotting.use_korean_font()\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+        "family = matplotlib.rcParams['font.family']\n"
+        "assert family[0] == name, (family, name)\n"
+        "path = fm.findfont(fm.FontProperties(family=family), fallback_to_default=False)\n"
+        "assert FT2Font(path).get_char_index(ord('한')) != 0, path\n"
+        "print(name)\n"
+    )
+    assert _run(code).strip() == "NanumGothic"
+
+
+def test_use_korean_font_leaves_random_state_alone():
+    import random
+
+    py, npy = random.getstate(), np.random.get_state()
+    assert plotting.use_korean_font() == "NanumGothic"
+    assert random.getstate() == py
+    after = np.random.get_state()
+    assert after[0] == npy[0] and np.array_equal(after[1], npy[1]) and after[2:] == npy[2:]
+
+
+def test_use_korean_font_without_a_hangul_font_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(fonts, "_search", lambda **kwargs: None)
+    monkeypatch.setattr(fonts, "_state", {"found": None, "warned": False})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 경고 대신 오류 하나
+        with pytest.raises(RuntimeError, match="fonts-noto-cjk") as info:
+            plotting.use_korean_font()
+    assert "koreanize-matplotlib" in str(info.value) and "준비 셀" in str(info.value)
+
+
+# --- 한 가지 색 규칙, 그림의 글자 (이슈 #20 4) ---
+
+
+def test_one_colour_convention_for_filters_and_feature_maps(conv):
+    """필터(부호 있는 가중치)는 0이 흰색인 빨강·파랑, 특성 맵(출력)은 viridis 하나."""
+    for fig in (plotting.plot_filters(conv["C1_w"]), plotting.plot_filters(conv["C3_w"])):
+        assert {ax.images[0].get_cmap().name for ax in fig.axes if ax.images} == {"RdBu_r"}
+    for maps in (conv["C1"], conv["C3"]):
+        fig = plotting.plot_feature_maps(maps)
+        assert {ax.images[0].get_cmap().name for ax in fig.axes if ax.images} == {"viridis"}
+
+
+def test_architecture_title_says_lenet_5(lenet):
+    title = plotting.plot_architecture(lenet).axes[0].get_title()
+    assert lenet.name == "LeNet5" and title.startswith("LeNet-5 구조") and "LeNet5" not in title
+
+
+def test_c3_filter_text_matches_the_figure():
+    """그림은 행이 필터 16개, 열이 입력 6개: 설명(docstring, docs/api.md, 6장)도 그렇게 말합니다."""
+    assert "행이 필터, 열이 입력 채널" in plotting.plot_filters.__doc__
+    api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    (line,) = [t for t in api.splitlines() if t.startswith("- `plot_filters(")]
+    assert "행: 필터" in line and "행: 입력" not in line
+    import json
+
+    cells = json.loads((ROOT / "notebooks" / "06_error_analysis.ipynb").read_text("utf-8"))["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert "C3 그림은 행이 필터" in text and "행이 입력 채널" not in text

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from lenetlib import preprocessing as pp
+from lenetlib._internal.checks import check_labels
 
 FAST = settings(max_examples=40, deadline=None)
 NOUNS = ("레이블", "입력 이미지", "패딩할 이미지", "패딩을 자를 이미지", "채널 축을 더할 이미지")
@@ -241,7 +242,7 @@ def test_crop_padding_rejects_bad_input(x, pad, fragment):
 
 
 # ---------------------------------------------------------------------------
-# encode_labels / labels_of
+# encode_labels, 그리고 레이블 검사 (_internal.checks.check_labels: 모든 장의 함수가 씀)
 # ---------------------------------------------------------------------------
 def test_encode_labels_one_hot_matches_to_categorical(small):
     y = small["y_train"]
@@ -290,13 +291,13 @@ def test_encode_labels_num_classes_and_one_hot_input():
     np.testing.assert_array_equal(pp.encode_labels(once), once)  # 두 번 불러도 같음
 
 
-def test_labels_of_one_hot_sparse_and_probabilities(small):
+def test_labels_from_one_hot_sparse_and_probabilities(small):
     y = small["y_test"]
-    np.testing.assert_array_equal(pp.labels_of(pp.encode_labels(y)), y)
-    assert pp.labels_of(pp.encode_labels(y)).dtype == np.int64
-    np.testing.assert_array_equal(pp.labels_of(y), y)
+    np.testing.assert_array_equal(check_labels(pp.encode_labels(y)), y)
+    assert check_labels(pp.encode_labels(y)).dtype == np.int64
+    np.testing.assert_array_equal(check_labels(y), y)
     probs = np.array([[0.1, 0.7, 0.2] + [0.0] * 7, [0.05] * 9 + [0.55]])
-    np.testing.assert_array_equal(pp.labels_of(probs), [1, 9])
+    np.testing.assert_array_equal(check_labels(probs), [1, 9])
 
 
 @pytest.mark.parametrize(
@@ -311,8 +312,8 @@ def test_labels_of_one_hot_sparse_and_probabilities(small):
         (np.full((2, 10), "x"), "정수나 실수"),
     ],
 )
-def test_labels_of_rejects_bad_input(y, fragment):
-    raises(fragment, pp.labels_of, y)
+def test_bad_labels_are_refused_in_korean(y, fragment):
+    raises(fragment, check_labels, y)
 
 
 # ---------------------------------------------------------------------------
@@ -382,8 +383,8 @@ def test_prepare_mnist_default(small):
     for x in (data.x_train, data.x_val, data.x_test):
         assert isinstance(x, np.ndarray) and x.dtype == np.float32
         assert x.min() >= 0.0 and x.max() <= 1.0
-    np.testing.assert_array_equal(pp.labels_of(data.y_val), small["y_train"][1800:])
-    np.testing.assert_array_equal(pp.labels_of(data.y_test), small["y_test"])
+    np.testing.assert_array_equal(check_labels(data.y_val), small["y_train"][1800:])
+    np.testing.assert_array_equal(check_labels(data.y_test), small["y_test"])
     np.testing.assert_array_equal(data.x_val, pp.preprocess_images(small["x_train"][1800:]))
     summary = data.summary()
     assert summary["개수"].tolist() == [1800, 200, 500]
@@ -484,7 +485,7 @@ def test_property_one_hot_argmax_roundtrip(y):
     assert encoded.shape == (len(y), 10)
     np.testing.assert_array_equal(encoded.sum(axis=1), 1.0)
     np.testing.assert_array_equal(np.argmax(encoded, axis=1), y)
-    np.testing.assert_array_equal(pp.labels_of(encoded), y)
+    np.testing.assert_array_equal(check_labels(encoded), y)
 
 
 @FAST

@@ -19,7 +19,6 @@ import argparse
 import json
 import re
 import shutil
-import sys
 import time
 import uuid
 from contextlib import suppress
@@ -30,7 +29,7 @@ from playwright.sync_api import sync_playwright
 
 from tools.chromium import draws_korean, launch, platform_fonts
 from tools.labserver import ROOT, api, running_lab
-from tools.nbtools import fast_parameters, prepare
+from tools.nbtools import exit_code, fast_parameters, prepare
 
 OUT = ROOT / "build" / "browser"
 PANEL = ".jp-NotebookPanel:not(.lm-mod-hidden)"
@@ -172,9 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     (OUT / "timings.json").write_text(json.dumps(timings, ensure_ascii=False, indent=1))
     print(f"스크린숏: {sorted(p.name for p in OUT.glob('*.png'))}")
-    for failure in failures:
-        print("실패:", failure, file=sys.stderr)
-    return 1 if failures else 0
+    return exit_code(failures)
 
 
 if __name__ == "__main__":

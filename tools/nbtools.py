@@ -243,6 +243,13 @@ def output_text(out: dict) -> str:
     return "".join(data.get("text/plain", ""))
 
 
+def exit_code(failures: list[str]) -> int:
+    """실행기(browser, outside)의 끝: 실패를 표준 오류에 한 줄씩 찍고 종료 코드 (없으면 0)."""
+    for failure in failures:
+        print("실패:", failure, file=sys.stderr)
+    return 1 if failures else 0
+
+
 def problems(outputs: list[dict]) -> dict[str, int]:
     """출력 목록에서 Traceback과 'Glyph ... missing' 경고 수를 셉니다."""
     counts = dict.fromkeys(PROBLEM_PATTERNS, 0)

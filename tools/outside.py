@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from tools.nbtools import FAST_PARAMETERS, ROOT, _parameters_for, notebook_problems
+from tools.nbtools import FAST_PARAMETERS, ROOT, _parameters_for, exit_code, notebook_problems
 
 VERSIONS = ("3.12", "3.13")
 RUNNER_PACKAGES = ("papermill", "ipykernel")
@@ -146,8 +146,9 @@ def run_instructor_script(py: Path, work: Path, wheel: Path) -> list[str]:
     )
     print(done.stdout[-2000:])
     problems = [] if done.returncode == 0 else [f"강사용 스크립트 실패: {done.stderr[-1500:]}"]
-    if not (folder / "instructor_figure.png").is_file():
-        problems.append("강사용 스크립트가 그림 파일을 만들지 않았습니다")
+    for name in ("instructor_figure.png", "instructor_own.svg"):
+        if not (folder / name).is_file():
+            problems.append(f"강사용 스크립트가 그림 파일 {name}을 만들지 않았습니다")
     return problems
 
 
@@ -185,9 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     if not ran:
         failures.append(f"Python {', '.join(args.versions)} 중 어느 것도 찾지 못했습니다")
     print(f"== 버전별 소요(초): {timings}")
-    for failure in failures:
-        print("실패:", failure, file=sys.stderr)
-    return 1 if failures else 0
+    return exit_code(failures)
 
 
 if __name__ == "__main__":

@@ -1140,9 +1140,15 @@ def _plot_reading_bad(label: Any) -> None:
 
 
 def _cases() -> dict[str, tuple[Any, Any]]:
-    from tools import exercise_cases_1to3, exercise_cases_4to6
+    from tools import (
+        exercise_cases_1to3,
+        exercise_cases_4to6,
+        exercise_cases_7,
+        exercise_cases_8_A1,
+    )
 
-    return {**exercise_cases_1to3.CASES, **exercise_cases_4to6.CASES}
+    cases = exercise_cases_1to3.CASES | exercise_cases_4to6.CASES | exercise_cases_7.CASES
+    return cases | exercise_cases_8_A1.CASES
 
 
 def _numpy_version(answer: Any) -> Any:
@@ -1238,6 +1244,15 @@ EXERCISE_KEYS = (
     "5-5",
     "6-2",
     "6-3",
+    "7-1",
+    "7-4",
+    "7-6",
+    "7-7",
+    "8-1",
+    "8-2",
+    "8-3",
+    "A1-1",
+    "A1-2",
 )
 for _i, _key in enumerate(EXERCISE_KEYS):
     add("exercises", f"{_key}.numpy-solution", _exercise_good(_key))
@@ -1276,8 +1291,7 @@ def _integer_float() -> None:
 
 @probe("exercises", "missing-mnist-says-data")
 def _missing_mnist() -> None:
-    from lenetlib import data
-    from lenetlib.exercises import ch1
+    from lenetlib import data, exercises
 
     def offline(*args: Any, **kwargs: Any) -> Any:
         raise data.DataError(
@@ -1285,13 +1299,13 @@ def _missing_mnist() -> None:
         )
 
     real = data.load_mnist
-    ch1._train_test.cache_clear()
+    exercises.mnist.cache_clear()
     data.load_mnist = offline
     try:
         ok, message = _result("1-3", 2)
     finally:
         data.load_mnist = real
-        ch1._train_test.cache_clear()
+        exercises.mnist.cache_clear()
     assert not ok and "MNIST" in message and "형태" not in message, message
 
 
@@ -1312,25 +1326,25 @@ def _row_run(label: str = "이 강의의 LeNet-5", error: float = 1.0, params: i
 
 @probe("paper", "table.default")
 def _table_default() -> None:
-    frame = _paper().table()
+    frame = _paper().rows_table()
     assert len(frame) == 4 + len(_paper().ROWS), len(frame)
 
 
 @probe("paper", "table.runs-none")
 def _table_none() -> None:
-    assert len(_paper().table(None)) == 4 + len(_paper().ROWS)
+    assert len(_paper().rows_table(None)) == 4 + len(_paper().ROWS)
 
 
 @probe("paper", "table.run-value-shown")
 def _table_run() -> None:
-    frame = _paper().table([_row_run(error=1.23)])
+    frame = _paper().rows_table([_row_run(error=1.23)])
     row = frame[frame["모델"] == "이 강의의 LeNet-5"].iloc[0]
     assert row["이번 실행(%)"] == 1.23 and row["파라미터 수"] == 61706, row.to_dict()
 
 
 @probe("paper", "table.custom-recipe-run-not-dropped")
 def _table_custom() -> None:
-    frame = _paper().table([_row_run("내가 만든 줄", 2.5, 1234)])
+    frame = _paper().rows_table([_row_run("내가 만든 줄", 2.5, 1234)])
     if "내가 만든 줄" not in set(frame["모델"]):
         raise Bad("ROWS에 없는 줄(직접 만든 Recipe)의 결과가 표에서 말없이 빠짐")
 
@@ -1392,14 +1406,14 @@ def _reference_tilde() -> None:
 
 @probe("paper", "table.ref-row-without-params")
 def _table_no_params() -> None:
-    frame = _paper().table(ref=_ref_row(params=None))
+    frame = _paper().rows_table(ref=_ref_row(params=None))
     row = frame[frame["모델"] == "이 강의의 LeNet-5"].iloc[0]
     assert row["기준 평균(%)"] == 1.0, row.to_dict()
 
 
 @probe("paper", "compare.good")
 def _compare_good() -> None:
-    frame = _paper().compare(np.float32(0.9))
+    frame = _paper().error_table(np.float32(0.9))
     assert len(frame) == 6 and abs(frame.iloc[4, 2] - 0.9) < 1e-6, frame
 
 

@@ -1,14 +1,16 @@
 """한글 글꼴(나눔고딕)을 찾아 matplotlib에 등록합니다. (내부용, 모든 장의 그림이 씀)
 
 불러오기만으로는 아무것도 바꾸지 않습니다. :func:`setup_korean_font`를 부를 때 등록합니다.
+강사용 한 줄 :func:`use_korean_font`는 ``plotting``이 공개합니다 (시드·TensorFlow는 건드리지 않음).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +76,12 @@ def _search(
     return next(((n, p) for n, p in found if _has_hangul(p)), None)
 
 
-def _font() -> tuple[str, Path] | None:
-    """등록한 글꼴. 못 찾았으면 부를 때마다 다시 찾고, 경고는 한 번만 냅니다."""
+def _font(*, warn: bool = True) -> tuple[str, Path] | None:
+    """등록한 글꼴. 못 찾았으면 부를 때마다 다시 찾고, 경고는 (``warn``이면) 한 번만 냅니다."""
     if _state["found"] is None:
         importlib.invalidate_caches()  # 방금 pip install 한 번들도 보이게
         _state["found"] = _search()
-        if _state["found"] is None and not _state["warned"]:
+        if _state["found"] is None and warn and not _state["warned"]:
             _state["warned"] = True
             warnings.warn(
                 "한글 글꼴을 찾지 못해 그림의 한글이 네모(□)로 보일 수 있습니다. "
@@ -108,6 +110,34 @@ def setup_korean_font() -> str:
     return korean_font_name()
 
 
+def use_korean_font() -> str:
+    """한글 글꼴을 matplotlib 기본 글꼴로 정하고 그 이름을 돌려줍니다 (강사용 한 줄, 모든 장).
+
+    글꼴만 정합니다: 시드를 바꾸거나 TensorFlow를 불러오지 않습니다 (그 일은 ``config.setup``).
+    한글 글꼴이 없으면 경고 대신 무엇을 설치할지 알려 주는 ``RuntimeError``를 냅니다.
+    """
+    if _font(warn=False) is None:
+        raise RuntimeError(
+            "한글 글꼴을 찾지 못했습니다 (번들 나눔고딕도, 시스템의 NanumGothic·Noto Sans CJK KR·"
+            "Malgun Gothic 등도 없음). 노트북 맨 위 준비 셀을 실행하거나 "
+            "`pip install koreanize-matplotlib`으로 나눔고딕을 설치하세요. 시스템 글꼴로는 "
+            "Debian·Ubuntu에서 `sudo apt-get install fonts-noto-cjk` (또는 fonts-nanum). "
+            "설치한 뒤 use_korean_font()를 다시 부르면 됩니다 (커널 재시작은 필요 없습니다)."
+        )
+    return setup_korean_font()
+
+
+def with_korean_font(draw: Callable[..., Any]) -> Callable[..., Any]:
+    """그리기 함수 앞에서 한글 글꼴을 등록·적용하는 데코레이터 (두 번째부터는 설정만 다시 적용)."""
+
+    @functools.wraps(draw)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        setup_korean_font()
+        return draw(*args, **kwargs)
+
+    return wrapper
+
+
 def korean_font_name() -> str:
     """쓰는 한글 글꼴 이름 (예: ``"NanumGothic"``, 없으면 ``"DejaVu Sans"``). (모든 장)"""
     return (_font() or (FALLBACK_FAMILY, None))[0]
@@ -125,4 +155,6 @@ __all__ = [
     "korean_font_name",
     "korean_font_path",
     "setup_korean_font",
+    "use_korean_font",
+    "with_korean_font",
 ]

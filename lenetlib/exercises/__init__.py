@@ -47,10 +47,12 @@ def mnist() -> data.MnistArrays:
 
 
 def keys() -> list[str]:
-    """등록된 모든 연습 문제 번호 (장 순서)."""
+    """등록된 모든 연습 문제 번호 (장 순서, 부록의 "A1-1" 등은 본문 뒤)."""
     for info in pkgutil.iter_modules(__path__):
         importlib.import_module(f"{__name__}.{info.name}")
-    return sorted(_CHECKERS, key=lambda k: [int(p) if p.isdigit() else p for p in k.split("-")])
+    return sorted(
+        _CHECKERS, key=lambda k: [(0, int(p)) if p.isdigit() else (1, p) for p in k.split("-")]
+    )
 
 
 def result(key: str, answer: Any) -> tuple[bool, str]:

@@ -166,7 +166,7 @@ def paper_page() -> str:
     from lenetlib import paper
 
     ref = paper.reference()
-    frame = paper.table(ref=ref).drop(columns=["이번 실행(%)"])
+    frame = paper.rows_table(ref=ref).drop(columns=["이번 실행(%)"])
     cells = []
     for row in frame.itertuples(index=False):
         out = []
