@@ -191,7 +191,8 @@ def test_run_time_report_notes_but_never_fails(tmp_path, monkeypatch):
         "머리말에 AVX-512 CPU의 시간이 없음" in nbtools.timing_report({"a.ipynb": 1}, "AVX-512")[0]
     )
     assert nbtools.time_line({"AVX-512": (125, 20)}) == (
-        "⏱ 실행 시간 (2코어, GPU 없음, 처음부터 끝까지; CPU 종류는 부록 A 0절): "
+        "⏱ 실행 시간 (이 강의를 만든 컴퓨터가 한가할 때 잰 값: 2코어, GPU 없음, 처음부터 끝까지; "
+        "CPU 종류는 부록 A 0절): "
         "AVX-512 CPU에서 기본 매개변수 약 2분 10초, 빠른 매개변수(자동 테스트) 약 20초 "
         "(AVX2 CPU에서는 아직 재지 않았습니다)"
     )

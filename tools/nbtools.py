@@ -395,7 +395,10 @@ def time_line(per_kind: dict[str, tuple[float, float]]) -> str:
     ]
     missing = [kind for kind in CPU_KINDS if kind not in per_kind]
     note = f" ({', '.join(missing)} CPU에서는 아직 재지 않았습니다)" if missing else ""
-    head = f"{TIME_MARK} 실행 시간 (2코어, GPU 없음, 처음부터 끝까지; CPU 종류는 부록 A 0절)"
+    head = (
+        f"{TIME_MARK} 실행 시간 (이 강의를 만든 컴퓨터가 한가할 때 잰 값: 2코어, GPU 없음, 처음부터 끝까지; "
+        "CPU 종류는 부록 A 0절)"
+    )
     return f"{head}: {'; '.join(parts)}{note}"
 
 
