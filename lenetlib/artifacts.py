@@ -332,8 +332,7 @@ def find_run(directory: Folder, data: Any, cfg: training.TrainConfig, *,
         return None, f"저장된 모델의 구조가 요청한 모델과 다릅니다 (저장 → 요청: {other})."
     reason = (
         f"저장된 모델을 불러왔습니다 (같은 설정·같은 데이터, {chapter}장에서 {info['saved_at']} "
-        "저장). "
-        "다시 훈련하려면 FORCE_RETRAIN = True로 바꾸세요."
+        "저장). 다시 훈련하려면 FORCE_RETRAIN = True로 바꾸세요."
     )
     return RunOutcome(model, history, False, reason, folder), reason
 

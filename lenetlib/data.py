@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from lenetlib._internal import mnist_mirror as mirror
-from lenetlib._internal.checks import check_bool, check_float
+from lenetlib._internal.checks import check_bool, check_float, check_type
 from lenetlib._internal.constants import CLASS_NAMES, DATA_ENV, NUM_CLASSES
 from lenetlib._internal.korean import obj, subj, topic
 from lenetlib._internal.mnist_mirror import DataError
@@ -88,11 +88,8 @@ def _find(cache: Path, allow_download: bool, timeout: float, repair: bool) -> tu
 
 def _fetch(path: Any, allow_download: Any, timeout: Any, repair: Any) -> tuple[LoadReport, dict]:
     start = time.perf_counter()
-    if path is not None and not isinstance(path, (str, os.PathLike)):
-        raise ValueError(
-            f"{topic('path')} 파일 경로(str 또는 Path)여야 합니다. 받은 값: {path!r}. "
-            '예: path="data/mnist.npz"'
-        )
+    wanted = "파일 경로(str 또는 Path)"
+    check_type(path, (str, os.PathLike, type(None)), "path", wanted, '예: path="data/mnist.npz"')
     check_bool(allow_download, "allow_download")
     check_bool(repair, "repair")
     timeout = check_float(timeout, "timeout", low=0, high=3600, open_low=True)

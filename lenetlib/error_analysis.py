@@ -117,14 +117,11 @@ def run_summary(
     fix = "training.train(...)이나 artifacts.load_history(...)의 결과를 넘기세요."
     log = getattr(history, "history", history)
     checks.check_type(log, Mapping, "history", "훈련 기록", fix)
-    sizes = getattr(history, "extra", None) or {}
-    if data is not None:
-        sizes = {"n_train": len(data.x_train), "n_val": len(data.x_val)}
     optimizer = getattr(model, "optimizer", None)
     return {
         "모델 아키텍처": "LeNet-5 (이 강의의 구성, 3장)",
-        "훈련 데이터 수": sizes.get("n_train"),
-        "검증 데이터 수": sizes.get("n_val"),
+        "훈련 데이터 수": None if data is None else len(data.x_train),
+        "검증 데이터 수": None if data is None else len(data.x_val),
         "테스트 데이터 수": result.n_samples,
         "입력 크기": tuple(model.input_shape[1:]),
         "총 파라미터": int(model.count_params()),

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from lenetlib._internal.backend import keras
-from lenetlib._internal.checks import check_bool, check_int, check_model
+from lenetlib._internal.checks import check_bool, check_int, check_model, check_type
 from lenetlib._internal.constants import INPUT_SHAPE, NUM_CLASSES, PADDED_SIZE
 from lenetlib._internal.fonts import with_korean_font
 from lenetlib._internal.korean import obj, subj, topic
@@ -133,24 +133,21 @@ def _formula(layer: Any, n: int) -> str:
     return f"{text} = {n:,}"
 
 
-def _output_shape(layer: Any) -> tuple | None:
-    """배치 차원을 포함한 출력 모양 (호출 기록이 없는 서브클래스 모델 등은 ``None``)."""
+def _shape_text(layer: Any, batch: bool = True) -> str:
+    """출력 모양 (``batch=False``면 배치 차원을 뺌; 호출 기록이 없는 서브클래스 모델 등은 모름)."""
     try:  # Keras 3에는 layer.output_shape가 없으므로 빌드된 모델의 layer.output을 씁니다.
-        return tuple(d if d is None else int(d) for d in layer.output.shape)
+        shape = tuple(d if d is None else int(d) for d in layer.output.shape)
     except (AttributeError, ValueError, RuntimeError):
-        return None
-
-
-def _shape_text(shape: tuple | None) -> str:
-    return "알 수 없음" if shape is None else str(shape)
+        return "알 수 없음"
+    return str(shape if batch else shape[1:])
 
 
 def layer_table(model: keras.Model) -> pd.DataFrame:
     """층별 이름, 종류, 출력 모양, 파라미터 수, 계산식의 표 (수의 합 = count_params). (3장)"""
     rows = [
-        (layer.name, type(layer).__name__, _shape_text(shape), n, _formula(layer, n))
+        (layer.name, type(layer).__name__, _shape_text(layer), n, _formula(layer, n))
         for layer in _check_built(model).layers
-        for n, shape in [(int(layer.count_params()), _output_shape(layer))]
+        for n in [int(layer.count_params())]
     ]
     return pd.DataFrame(rows, columns=LAYER_TABLE_COLUMNS).astype({"파라미터 수": "int64"})
 
@@ -159,7 +156,7 @@ def parameter_table(models: Mapping[str, keras.Model]) -> pd.DataFrame:
     """``{열 이름: 모델}``의 층별 파라미터 수를 나란히 (끝 행 ``합계``, 없는 층 ``<NA>``). (3장)"""
     if not isinstance(models, Mapping) or not models:
         raise ValueError(
-            "compare_models에는 {이름: 모델} 사전을 하나 이상 넣어야 합니다. "
+            "parameter_table에는 {이름: 모델} 사전을 하나 이상 넣어야 합니다. "
             f"받은 값: {models!r:.60}. 예: parameter_table({{'LeNet-5': build_lenet5()}})"
         )
     nets = {str(k): _check_built(net, f"models[{k!r}]") for k, net in models.items()}
@@ -185,8 +182,7 @@ def _diagram_rows(model: Any) -> list[tuple[str, str, str, int]]:
                                                  strict=True):  # fmt: skip
         activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
         kind += "" if activation == "linear" else f" · {activation}"
-        shape = _output_shape(layer)
-        rows.append((name, kind, _shape_text(shape and shape[1:]), params))
+        rows.append((name, kind, _shape_text(layer, batch=False), params))
     return [row for row in rows if row[1] != "InputLayer"]
 
 
@@ -276,8 +272,7 @@ def save_architecture_diagram(
     show_shapes = check_bool(show_shapes, "show_shapes")
     dpi = check_int(dpi, "dpi", minimum=1, example=150)
     graphviz = check_bool(prefer_graphviz, "prefer_graphviz")
-    if not isinstance(path, (str, os.PathLike)):
-        raise ValueError(f"{topic('path')} 파일 경로(str 또는 Path)여야 합니다. 받은 값: {path!r}.")
+    check_type(path, (str, os.PathLike), "path", "파일 경로(str 또는 Path)", '예: "lenet5.png"')
     target = Path(path) if Path(path).suffix else Path(path).with_suffix(".png")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -25,7 +25,6 @@ __all__ = [
     "TrainConfig",
     "best_metrics",
     "check_fit_data",
-    "compile_model",
     "fit_verbose",
     "make_callbacks",
     "resolve_progress",
@@ -154,16 +153,6 @@ class History:
         )
 
 
-def compile_model(model: keras.Model, cfg: TrainConfig, **compile_kwargs: Any) -> keras.Model:
-    """Adam(학습률 ``cfg.learning_rate``), 범주형 교차 엔트로피, 정확도로 컴파일합니다. (4장)"""
-    _check_config(cfg)
-    optimizer = keras.optimizers.Adam(learning_rate=cfg.learning_rate)
-    model.compile(
-        optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"], **compile_kwargs
-    )
-    return model
-
-
 _LOG_NAMES = {"loss": "손실", "accuracy": "정확도", "val_loss": "검증 손실",
               "val_accuracy": "검증 정확도", "learning_rate": "학습률"}  # fmt: skip
 
@@ -272,7 +261,8 @@ def train(
     fit_callbacks, verbose = make_callbacks(cfg, progress) + callbacks, fit_verbose(progress)
     config.set_seed(cfg.seed)
     fast = speed.training_model(model, seed=cfg.seed)  # 속도 설정을 켜지 않았으면 model 그대로
-    compile_model(fast, cfg)
+    adam = keras.optimizers.Adam(learning_rate=cfg.learning_rate)  # 4장의 compile과 같음
+    fast.compile(optimizer=adam, loss="categorical_crossentropy", metrics=["accuracy"])
     start, logger = time.perf_counter(), tf.get_logger()
     level = logger.level  # 모델을 여럿 훈련하면 나오는 'retracing' 영어 경고를 잠시 끔
     logger.setLevel("ERROR")

@@ -32,8 +32,7 @@ def run(data):
     model, fit = train_small(data, seed=3, epochs=1)
     # training.History와 같은 모양 (run_summary는 덕 타이핑으로 읽음)
     history = SimpleNamespace(
-        history=fit.history, epochs_run=1, best_epoch=1, stopped_early=False, seconds=1.0,
-        extra={"n_train": 540, "n_val": 60},
+        history=fit.history, epochs_run=1, best_epoch=1, stopped_early=False, seconds=1.0
     )  # fmt: skip
     config = SimpleNamespace(epochs=3, batch_size=64, learning_rate=1e-3)
     result = evaluation.evaluate_model(model, data.x_test, data.y_test)
@@ -213,8 +212,8 @@ def test_run_summary(run, data):
     assert s["오분류 개수"] == len(errors.misclassified(r.y_true, r.y_pred))
     assert s["오분류율"] == pytest.approx(s["오분류 개수"] / 500)
     pd.testing.assert_frame_equal(s["클래스별 성능"], r.per_class)
-    # data 없이: 기록의 extra에서 개수를 찾음. extra가 없거나 사전 기록이면 None, 에포크는 길이
-    assert errors.run_summary(model, history, r, config)["훈련 데이터 수"] == 540
+    # data 없이: 개수는 None, 사전 기록이면 에포크는 그 길이
+    assert errors.run_summary(model, history, r, config)["훈련 데이터 수"] is None
     plain = errors.run_summary(model, {"loss": [0.9, 0.5]}, r, config)
     assert plain["훈련 에포크"] == 2 and plain["훈련 데이터 수"] is None
     assert plain["최고 에포크"] is None

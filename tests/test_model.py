@@ -278,7 +278,8 @@ def test_parameter_table(lenet5, classic):
 
 @pytest.mark.parametrize("bad", [{}, [1, 2], None])
 def test_parameter_table_rejects_bad_input(bad):
-    with pytest.raises(ValueError, match="사전을 하나 이상"):
+    # 함수 이름은 parameter_table (예전 이름 compare_models가 메시지에 남아 있었음)
+    with pytest.raises(ValueError, match=r"^parameter_table에는 .*사전을 하나 이상"):
         lm.parameter_table(bad)  # type: ignore[arg-type]
 
 

@@ -1383,7 +1383,7 @@ for _name, (_make, _match) in BAD_TABLE.items():
 
 def _table_bad(kwargs: dict[str, Any], match: str) -> None:
     runs = kwargs.pop("runs", ())
-    raises(_paper().table, runs, match=match, **kwargs)
+    raises(_paper().rows_table, runs, match=match, **kwargs)
 
 
 @probe("paper", "table.same-row-twice")
@@ -1392,7 +1392,7 @@ def _table_twice() -> None:
         _row_run(error=1.0),
         _paper().RowRun("이 강의의 LeNet-5", 7, 2.0, 61706, None, True, None),
     ]
-    raises(_paper().table, runs, match="두 번")
+    raises(_paper().rows_table, runs, match="두 번")
 
 
 @probe("paper", "reference.tilde")
@@ -1431,7 +1431,7 @@ for _name, (_value, _spread, _match) in {
     add(
         "paper",
         f"compare.{_name}",
-        lambda v=_value, s=_spread, t=_match: raises(_paper().compare, v, spread=s, match=t),
+        lambda v=_value, s=_spread, t=_match: raises(_paper().error_table, v, spread=s, match=t),
     )
 
 
@@ -2443,7 +2443,7 @@ for _fn in ("training_model", "splits_for"):
 @probe("speed", "trainer.disabled-returns-model")
 def _trainer_off() -> None:
     _speed().disable()
-    assert _speed().trainer(lenet()) is lenet(), "속도 설정이 꺼졌는데 껍데기를 돌려줌"
+    assert _speed().training_model(lenet()) is lenet(), "속도 설정이 꺼졌는데 껍데기를 돌려줌"
 
 
 @probe("speed", "enable.late-warns-in-korean")

@@ -278,25 +278,3 @@ def check_digit_model(model: Any, name: str = "model") -> Any:
             f"{shapes[1]}. {fix}"
         )
     return model
-
-
-__all__ = [
-    "SUM_TOLERANCE",
-    "as_numeric",
-    "check_bool",
-    "check_choice",
-    "check_digit_model",
-    "check_float",
-    "check_images",
-    "check_index",
-    "check_int",
-    "check_label_pair",
-    "check_labels",
-    "check_model",
-    "check_model_input",
-    "check_probabilities",
-    "check_same_length",
-    "check_seed",
-    "check_type",
-    "wrong_type",
-]

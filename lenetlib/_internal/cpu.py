@@ -13,15 +13,6 @@ import os
 import platform
 from pathlib import Path
 
-__all__ = [
-    "ONEDNN_ENV",
-    "X86_MACHINES",
-    "cpu_info",
-    "cpu_kind",
-    "set_onednn_default",
-    "usable_cores",
-]
-
 #: TensorFlow가 oneDNN 커널을 쓸지 정하는 환경 변수 (TensorFlow를 불러오기 전에만 효과)
 ONEDNN_ENV = "TF_ENABLE_ONEDNN_OPTS"
 #: oneDNN을 기본으로 켜는 CPU (``platform.machine()``의 값, 소문자)

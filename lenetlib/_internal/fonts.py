@@ -146,15 +146,3 @@ def korean_font_name() -> str:
 def korean_font_path() -> Path | None:
     """쓰는 한글 글꼴 파일의 경로 (없으면 ``None``). (모든 장)"""
     return (_font() or (FALLBACK_FAMILY, None))[1]
-
-
-__all__ = [
-    "FALLBACK_FAMILY",
-    "SYSTEM_KOREAN_FONTS",
-    "KoreanFontWarning",
-    "korean_font_name",
-    "korean_font_path",
-    "setup_korean_font",
-    "use_korean_font",
-    "with_korean_font",
-]

@@ -19,17 +19,14 @@ def project_root() -> Path | None:
     return root if (root / "pyproject.toml").is_file() else None
 
 
-def user_cache_dir() -> Path:
-    """운영체제의 사용자 캐시 폴더 안 ``lenetlib`` (예: ``~/.cache/lenetlib``). (1장)"""
-    return Path(platformdirs.user_cache_dir("lenetlib", appauthor=False))
-
-
 def _default(env: str, in_repo: str, in_cache: str) -> Path:
     value = os.environ.get(env)
     if value:
         return Path(value).expanduser()
-    root = project_root()
-    return root / in_repo if root is not None else user_cache_dir() / in_cache
+    if (root := project_root()) is not None:
+        return root / in_repo
+    # 운영체제의 사용자 캐시 폴더 안 lenetlib (예: ~/.cache/lenetlib)
+    return Path(platformdirs.user_cache_dir("lenetlib", appauthor=False)) / in_cache
 
 
 def default_data_path() -> Path:

@@ -168,10 +168,9 @@ def plot_predictions(
     n = len(imgs) if n is None else _count(n, len(imgs))
     if size == PADDED_SIZE:
         imgs = imgs[:, pad : size - pad, pad : size - pad]
-    pairs = list(zip(true[:n], pred[:n], conf[:n], strict=True))
-    right = [t == p for t, p, _ in pairs]  # 색을 구별하지 못해도 보이게 ✓/✗도 붙입니다
+    right = true[:n] == pred[:n]  # 색을 구별하지 못해도 보이게 ✓/✗도 붙입니다
     titles = [f"{'✓' if r else '✗'} 실제: {t}, 예측: {p}\n확신도: {percent(c)}"
-              for r, (t, p, c) in zip(right, pairs, strict=True)]  # fmt: skip
+              for r, t, p, c in zip(right, true[:n], pred[:n], conf[:n], strict=True)]  # fmt: skip
     colors = ["green" if r else "red" for r in right]
     grid = _image_grid(imgs[:n], titles, ncols=ncols, title=title, colors=colors, cell=(2.6, 2.9))
     return grid[0]
