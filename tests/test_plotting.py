@@ -464,6 +464,18 @@ def test_confusion_matrices_formats(data):
     assert norm_texts == [f"{v:.3f}" for v in data["cm_norm"].ravel()]
     assert counts_ax.get_xlabel().startswith("예측된 클래스")
     assert counts_ax.get_ylabel() == "실제 클래스"
+    assert [ax.get_ylabel() for ax in fig.axes[2:]] == ["장수", "비율"]  # 색 막대에도 이름
+
+
+def test_history_says_when_the_accuracy_axis_does_not_start_at_zero():
+    """정직한 눈금 (이슈 #20): 정확도 축이 0.9 근처에서 시작하면 축 이름이 그렇다고 말함."""
+    acc = plotting.plot_history(HISTORY).axes[0]
+    bottom = acc.get_ylim()[0]
+    assert bottom > 0 and f"{bottom:.3g}부터" in acc.get_ylabel()
+    low = {**HISTORY, "accuracy": [0.0, 0.5, 0.7, 0.8, 0.9]}
+    low["val_accuracy"] = [0.0, 0.4, 0.6, 0.7, 0.8]
+    acc = plotting.plot_history(low).axes[0]
+    assert acc.get_ylim()[0] <= 0 and acc.get_ylabel() == "정확도"
 
 
 def test_confusion_matrices_computes_normalized_when_missing(data):

@@ -140,6 +140,8 @@ def plot_history(
         axes[0].axvline(best, color="gray", linestyle=":", label=label)
     for ax in axes[:2]:
         ax.legend()
+    if (bottom := axes[0].get_ylim()[0]) > 0:  # 정직한 눈금: 0에서 시작하지 않으면 그렇다고 적음
+        axes[0].set_ylabel(f"정확도 (세로축은 0이 아니라 {bottom:.3g}부터)")
     _plot_learning_rate(axes[2], epochs, h.get("learning_rate", h.get("lr")))
     return fig
 
@@ -188,7 +190,9 @@ def plot_confusion_matrix(
     vmax = float(off_diagonal.max()) if off_diagonal.size and off_diagonal.max() > 0 else None
     values, fmt = (arr, ".3f") if normalized else (arr.astype(np.int64), "d")
     size = {"fontsize": 8 if normalized else 9}
-    sns.heatmap(values, annot=True, fmt=fmt, cmap=cmap, vmin=0, vmax=vmax, annot_kws=size, ax=ax)
+    bar = {"label": "비율" if normalized else "장수"}
+    sns.heatmap(values, annot=True, fmt=fmt, cmap=cmap, vmin=0, vmax=vmax, annot_kws=size, ax=ax,
+                cbar_kws=bar)  # fmt: skip
     ax.tick_params(axis="y", rotation=0)
     note = "\n(색은 대각선 밖 오류 값 기준)" if vmax is not None else ""
     default = f"혼동 행렬 ({'비율' if normalized else '개수'})"
