@@ -12,7 +12,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,9 +27,9 @@ from lenetlib._internal.paths import default_artifacts_dir
 from lenetlib.model import build_lenet5  # model이 layers를 불러와 사용자 정의 층도 등록됨
 
 __all__ = ["CONFIG_FILE", "HISTORY_FILE", "METRICS_FILE", "MODEL_FILE", "ArtifactError",
-           "RunOutcome", "artifacts_dir", "check_writable", "data_fingerprint", "describe_model",
-           "find_run", "get_or_train", "load_config", "load_history", "load_metrics", "load_model",
-           "load_run_info", "save_metrics", "save_run"]  # fmt: skip
+           "RunOutcome", "artifacts_dir", "check_data", "check_writable", "data_fingerprint",
+           "describe_model", "find_run", "get_or_train", "load_config", "load_history",
+           "load_metrics", "load_model", "load_run_info", "save_metrics", "save_run"]  # fmt: skip
 
 MODEL_FILE = "lenet5.keras"
 HISTORY_FILE = "history.json"
@@ -337,11 +337,17 @@ def find_run(directory: Folder, data: Any, cfg: training.TrainConfig, *,
     return RunOutcome(model, history, False, reason, folder), reason
 
 
-def _check_train_data(data: Any) -> None:
-    """``training.train``이 볼 훈련·검증 세트를 미리 확인합니다 (2장 전처리를 잊은 28×28 등)."""
+_SPLIT_NAMES = {"train": "훈련", "val": "검증", "test": "테스트"}
+
+
+def check_data(data: Any, splits: Sequence[str] = ("train", "val")) -> None:
+    """훈련 전에 ``data``의 형식과 세트들을 확인합니다 (2장 전처리를 잊은 28×28 등). (4장, 7장)
+
+    ``splits``: 모델 입력·원-핫 레이블인지 볼 세트 (7장의 줄은 테스트 세트까지)."""
     data_fingerprint(data)  # data의 형식과 레이블
-    for split, name in (("train", "훈련"), ("val", "검증")):
-        training.check_fit_data(getattr(data, f"x_{split}"), getattr(data, f"y_{split}"), name)
+    for split in splits:
+        x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
+        training.check_fit_data(x, y, _SPLIT_NAMES[split])
 
 
 def get_or_train(directory: Folder, data: Any, cfg: training.TrainConfig, *, force: bool = False,
@@ -349,7 +355,7 @@ def get_or_train(directory: Folder, data: Any, cfg: training.TrainConfig, *, for
     """맞는 저장 모델이 있으면 불러오고, 없으면 훈련해 한 묶음으로 저장합니다. (4장, 5·6장도 씀)"""
     training.resolve_progress(progress)  # 인자와 데이터는 폴더를 만들거나 읽기 전에 모두 확인
     folder, force = artifacts_dir(directory), check_bool(force, "force")
-    _check_train_data(data)
+    check_data(data)
     found, reason = find_run(folder, data, cfg)  # cfg 검사도 여기서 (훈련 전에)
     if force:
         found, reason = None, "FORCE_RETRAIN(force=True)에 따라 저장된 모델을 쓰지 않습니다."

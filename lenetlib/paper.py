@@ -274,9 +274,7 @@ def run_row(
     training.resolve_progress(progress)  # 인자는 폴더를 만들거나 읽기 전에 모두 확인
     force = checks.check_bool(force, "force")
     recipe, folder = _recipe(row), row_folder(row, seed, directory)
-    artifacts.data_fingerprint(data)  # data의 형식, 그다음 세 세트 (2장 전처리를 잊은 28×28 등)
-    for split, name in (("train", "훈련"), ("val", "검증"), ("test", "테스트")):
-        training.check_fit_data(getattr(data, f"x_{split}"), getattr(data, f"y_{split}"), name)
+    artifacts.check_data(data, splits=("train", "val", "test"))  # 폴더를 만들기 전에 (4장과 같음)
     schedule = "cosine" if recipe.schedule else "plateau"  # 학습률 스케줄 줄: 코사인 감소
     cfg = training.TrainConfig(epochs=epochs, seed=seed, lr_schedule=schedule)
     build = functools.partial(build_row, recipe, seed=seed)
