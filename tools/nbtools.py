@@ -277,7 +277,8 @@ def notebook_problems(path: Path) -> dict[str, int]:
 # ---------------------------------------------------------------------------
 
 
-def _parameters_for(path: Path, wanted: dict[str, Any]) -> dict[str, Any]:
+def parameters_for(path: Path, wanted: dict[str, Any]) -> dict[str, Any]:
+    """``wanted`` 가운데 그 노트북의 parameters 셀에 있는 이름만 (papermill이 모르는 이름은 뺌)."""
     import papermill
 
     names = set(papermill.inspect_notebook(str(path)))
@@ -299,7 +300,7 @@ def prepare(paths: list[Path], out_dir: Path, parameters: dict[str, Any]) -> lis
         papermill.execute_notebook(
             str(path),
             str(target),
-            parameters=_parameters_for(path, parameters),
+            parameters=parameters_for(path, parameters),
             prepare_only=True,
             kernel_name="python3",
             progress_bar=False,
@@ -334,7 +335,7 @@ def run(
             papermill.execute_notebook(
                 str(path),
                 str(target),
-                parameters=_parameters_for(
+                parameters=parameters_for(
                     path, {**parameters, **(RETRAIN if fresh and path.name in TRAINS else {})}
                 ),
                 kernel_name="python3",
@@ -492,7 +493,7 @@ def record(paths: list[Path], parameters: dict[str, Any], scratch: Path) -> None
         papermill.execute_notebook(
             str(path),
             str(executed),
-            parameters=_parameters_for(path, parameters),
+            parameters=parameters_for(path, parameters),
             kernel_name="python3",
             cwd=str(path.parent),
             progress_bar=False,

@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from tools.nbtools import FAST_PARAMETERS, ROOT, _parameters_for, exit_code, notebook_problems
+from tools.nbtools import FAST_PARAMETERS, ROOT, exit_code, notebook_problems, parameters_for
 
 VERSIONS = ("3.12", "3.13")
 RUNNER_PACKAGES = ("papermill", "ipykernel")
@@ -101,7 +101,7 @@ def run_chapter(py: Path, notebook: Path, work: Path, wheel: Path) -> list[str]:
     )
     home = folder / "home"
     home.mkdir()
-    params = _parameters_for(notebook, FAST_PARAMETERS)
+    params = parameters_for(notebook, FAST_PARAMETERS)
     param_args = [a for k, v in params.items() for a in ("-p", k, str(v))]
     out = folder / f"executed_{notebook.name}"
     cmd = [str(py), "-m", "papermill", notebook.name, out.name, "-k", "python3", "--cwd", "."]
