@@ -37,7 +37,10 @@ CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.json"
 #: 오류 메시지가 다시 실행하라고 안내하는 장: 훈련(4장)과 평가(5장). 7장의 줄은 ``chapter=7``로 부름
 TRAINING_CHAPTER, EVALUATION_CHAPTER = 4, 5
-_SPLITS = ("train", "val", "test")
+#: 세트 이름과 오류 메시지에 쓰는 한국어 이름
+_SPLITS = {"train": "훈련", "val": "검증", "test": "테스트"}
+#: config.json에 적는 속도 설정 (speed.enable()의 배치 조각 수, 꺼져 있으면 None)
+_SPEED_KEY = "speed_splits"
 _INFO = dict(run_id=str, saved_at=str, train_config=dict, data=dict, model=dict, files=dict)
 Folder = str | os.PathLike[str] | None
 
@@ -53,8 +56,8 @@ class ArtifactError(RuntimeError):
         self.path, self.chapter, self.problem = Path(path), label, problem
 
 
-def _expect(value: Any, kind: type | tuple[type, ...], name: str, example: str) -> None:
-    check_type(value, kind, name, getattr(kind, "__name__", "str·Path"), f"예: {example}")
+def _expect(value: Any, kind: type, name: str, example: str) -> None:
+    check_type(value, kind, name, kind.__name__, f"예: {example}")
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,11 @@ class RunOutcome:
         return iter((self.model, self.history, self.trained_now))
 
 
-#: config.json에 적는 속도 설정 (speed.enable()의 배치 조각 수, 꺼져 있으면 None)
-_SPEED_KEY = "speed_splits"
-
-
 def artifacts_dir(directory: Folder = None) -> Path:
     """산출물 폴더: 주면 그 경로, 없으면 ``LENETLIB_ARTIFACTS`` → 저장소의 ``artifacts/``. (4장)"""
     if directory is None:
         return default_artifacts_dir()
-    _expect(directory, (str, os.PathLike), "directory", "'artifacts'")
+    check_type(directory, (str, os.PathLike), "directory", "str·Path", "예: 'artifacts'")
     if not str(os.fspath(directory)).strip():  # Path("")는 조용히 지금 폴더가 됨
         raise ValueError(
             f"빈 문자열은 산출물 폴더(directory)로 쓸 수 없습니다. 받은 값: {directory!r}. 폴더 "
@@ -119,9 +118,7 @@ def _reading(folder: Path, chapter: int = TRAINING_CHAPTER) -> Iterator[None]:
 
 
 def check_writable(directory: Folder = None, *, chapter: int = TRAINING_CHAPTER) -> Path:
-    """훈련 전에 산출물 폴더를 만들고 쓸 수 있는지(탐침 파일 쓰기·지우기) 확인합니다. (4장)
-
-    ``chapter``: 쓸 수 없을 때 오류가 안내할 장 (4장, 7장의 줄은 7)."""
+    """훈련 전에 산출물 폴더를 만들고 쓸 수 있는지 봅니다 (``chapter``: 오류가 안내할 장). (4장)"""
     folder = artifacts_dir(directory)
     with _writing(folder, chapter):
         folder.mkdir(parents=True, exist_ok=True)
@@ -217,16 +214,14 @@ def _raw(path: Path, chapter: int) -> bytes:
 
 
 def _run_dir(folder: Path, info: Mapping) -> Path:
-    """묶음 파일이 있는 곳: config.json의 ``run_folder``(세대 폴더). 예전 형식이거나 그 폴더가
-    없으면(보이는 파일만 복사해 옴) 폴더 바로 아래. 어느 쪽이든 해시를 확인합니다."""
+    """묶음 파일이 있는 곳: 세대 폴더 ``run_folder``, 없으면(예전 형식·복사본) 폴더 바로 아래."""
     run = folder / info.get("run_folder", "")
     return run if run.is_dir() else folder
 
 
 def _read(folder: Path, name: str, info: Mapping | None = None, chapter: int = TRAINING_CHAPTER,
           parse: Callable[[bytes], Any] = json.loads) -> Any:  # fmt: skip
-    """파일을 읽어 ``parse``로 바꿉니다. ``info``(config.json)를 주면 그 세대 폴더에서 읽고
-    묶음 전체의 해시도 봅니다."""
+    """파일을 ``parse``로 읽습니다. ``info``(config.json)를 주면 세대 폴더에서, 묶음의 해시도 봄."""
     base = folder if info is None else _run_dir(folder, info)
     raw = _raw(base / name, chapter)
     for part in (MODEL_FILE, HISTORY_FILE) if info is not None else ():  # 한 파일이라도 다르면
@@ -337,17 +332,12 @@ def find_run(directory: Folder, data: Any, cfg: training.TrainConfig, *,
     return RunOutcome(model, history, False, reason, folder), reason
 
 
-_SPLIT_NAMES = {"train": "훈련", "val": "검증", "test": "테스트"}
-
-
 def check_data(data: Any, splits: Sequence[str] = ("train", "val")) -> None:
-    """훈련 전에 ``data``의 형식과 세트들을 확인합니다 (2장 전처리를 잊은 28×28 등). (4장, 7장)
-
-    ``splits``: 모델 입력·원-핫 레이블인지 볼 세트 (7장의 줄은 테스트 세트까지)."""
+    """훈련 전에 ``data``와 ``splits`` 세트가 모델 입력·원-핫 레이블인지 봅니다. (4장, 7장)"""
     data_fingerprint(data)  # data의 형식과 레이블
     for split in splits:
         x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
-        training.check_fit_data(x, y, _SPLIT_NAMES[split])
+        training.check_fit_data(x, y, _SPLITS[split])
 
 
 def get_or_train(directory: Folder, data: Any, cfg: training.TrainConfig, *, force: bool = False,

@@ -33,10 +33,6 @@ _HINTS = {
 }
 
 
-def _magnitude(value: Any, name: str) -> float:
-    return checks.check_float(value, name, low=0, high=_LIMITS[name], hint=_HINTS[name])
-
-
 def distortions(
     translation: float = 0.04,
     zoom: float = 0.08,
@@ -55,8 +51,10 @@ def distortions(
     않습니다. Keras 기본값 ``"bilinear"``는 층을 지날 때마다 획을 흐려, 선명한 테스트 이미지와
     달라집니다 (7장에서 잼). ``seed``: 같은 시드면 같은 왜곡. 입력은 ``(N, 32, 32, 1)``, 값 0~1.
     """
-    shift, scale, slant = (_magnitude(v, n) for v, n in zip(
-        (translation, zoom, shear), ("translation", "zoom", "shear"), strict=True))  # fmt: skip
+    shift, scale, slant = (
+        checks.check_float(value, name, low=0, high=_LIMITS[name], hint=_HINTS[name])
+        for value, name in zip((translation, zoom, shear), _LIMITS, strict=True)
+    )
     seed = None if seed is None else checks.check_seed(seed)
     how = checks.check_choice(interpolation, "interpolation", ("nearest", "bilinear"))
     fill = {"fill_mode": "constant", "fill_value": 0.0, "interpolation": how, "seed": seed}

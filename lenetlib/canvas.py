@@ -108,8 +108,7 @@ def plot_steps(steps: Any, *, title: str = "내 손글씨를 MNIST처럼 바꾸�
 
     ② 칸의 빨간 상자는 잉크의 경계 상자, ⑤ 칸의 +는 무게중심이 옮겨 간 (14, 14)입니다.
     """
-    many = isinstance(steps, Iterable) and not isinstance(steps, str | handwriting.HandwritingSteps)
-    rows = list(steps) if many else [steps]
+    rows = list(steps) if isinstance(steps, Iterable) and not isinstance(steps, str) else [steps]
     for s in rows or [None]:  # 빈 목록도 같은 안내로
         checks.check_type(s, handwriting.HandwritingSteps, "steps", "HandwritingSteps",
                           "handwriting.mnist_steps(그림)의 결과를 넘기세요.")  # fmt: skip

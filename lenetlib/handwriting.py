@@ -156,7 +156,7 @@ def _file(source: str | os.PathLike[str]) -> Path:
 
 def _open(source: Any) -> Image.Image:
     binary = isinstance(source, bytes | bytearray)
-    name = f"받은 데이터({len(source):,}바이트)" if binary else str(source)
+    name = f"받은 데이터({len(source):,}바이트)" if binary else str(source)[:80]
     source = io.BytesIO(bytes(source)) if binary else _file(source)
     try:  # 크기는 _decoded의 _too_big이 한국어로 봄 (영어 경고 대신)
         with warnings.catch_warnings(action="ignore", category=Image.DecompressionBombWarning):
@@ -165,7 +165,7 @@ def _open(source: Any) -> Image.Image:
         _too_big(0, 0, f"헤더의 크기가 {2 * (Image.MAX_IMAGE_PIXELS or 0):,}화소 넘음")
     except (UnidentifiedImageError, OSError):
         raise ValueError(
-            f"그림 파일이 아닙니다: {name[:80]} (PNG나 JPEG로 읽을 수 없음). "
+            f"그림 파일이 아닙니다: {name} (PNG나 JPEG로 읽을 수 없음). "
             "휴대폰 사진이나 PNG 파일을 넣으세요."
         ) from None
     with image:  # 파일은 이 안에서 닫힘 (돌려주는 것은 다 읽은 사본)
@@ -176,19 +176,19 @@ def _decoded(image: Image.Image, name: str) -> Image.Image:
     """끝까지 읽은 사본 (사진의 회전 정보 반영). 큰·잘린·망가진 파일, 닫힌 이미지는 한국어로."""
     _too_big(image.height, image.width)  # 파일이면 헤더만 읽은 상태: 큰 그림도 아직 메모리 밖
     if 0 in image.size:
-        raise ValueError(f"그림이 비어 있습니다 ({image.width}×{image.height}): {name[:80]}.")
+        raise ValueError(f"그림이 비어 있습니다 ({image.width}×{image.height}): {name}.")
     try:
         return ImageOps.exif_transpose(image)  # 회전할 것이 없으면 copy(): 받은 그림은 그대로
     except (ValueError, AssertionError, AttributeError) as exc:  # 닫힌 이미지: PIL 판마다 다름
         if isinstance(exc, ValueError) and "closed" not in str(exc):
-            raise ValueError(f"그림을 읽을 수 없습니다: {name[:80]} ({exc}).") from None
+            raise ValueError(f"그림을 읽을 수 없습니다: {name} ({exc}).") from None
         raise ValueError(
             "이미 닫힌 PIL 이미지라 읽을 수 없습니다 (close()를 불렀거나, 읽기 전에 with 블록이 "
             "끝남). Image.open(...)으로 다시 열거나 파일 경로를 그대로 넣으세요."
         ) from None
     except (OSError, SyntaxError, EOFError):
         raise ValueError(
-            f"그림을 끝까지 읽을 수 없습니다: {name[:80]} (파일이 잘렸거나 손상됨). 파일을 다시 "
+            f"그림을 끝까지 읽을 수 없습니다: {name} (파일이 잘렸거나 손상됨). 파일을 다시 "
             "저장하거나 내려받아 넣으세요."
         ) from None
 

@@ -17,6 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
+from lenetlib._internal.atomic import atomic_path
 from lenetlib._internal.backend import keras
 from lenetlib._internal.checks import check_bool, check_int, check_model, check_type
 from lenetlib._internal.constants import INPUT_SHAPE, NUM_CLASSES, PADDED_SIZE
@@ -34,8 +35,6 @@ __all__ = [
     "plot_architecture",
     "save_architecture_diagram",
 ]
-
-LAYER_TABLE_COLUMNS = ["층", "종류", "출력 모양", "파라미터 수", "계산식"]
 
 
 def _check_build_args(input_shape: Any, num_classes: Any, min_size: int) -> tuple[tuple, int]:
@@ -149,7 +148,8 @@ def layer_table(model: keras.Model) -> pd.DataFrame:
         for layer in _check_built(model).layers
         for n in [int(layer.count_params())]
     ]
-    return pd.DataFrame(rows, columns=LAYER_TABLE_COLUMNS).astype({"파라미터 수": "int64"})
+    table = pd.DataFrame(rows, columns=["층", "종류", "출력 모양", "파라미터 수", "계산식"])
+    return table.astype({"파라미터 수": "int64"})
 
 
 def parameter_table(models: Mapping[str, keras.Model]) -> pd.DataFrame:
@@ -174,22 +174,20 @@ _BOX = "round,pad=0,rounding_size=0.08"
 
 
 def _diagram_rows(model: Any) -> list[tuple[str, str, str, int]]:
-    """(이름, 종류·활성화, 배치 뺀 출력 모양, 파라미터 수): 입력 한 줄 + ``layer_table``의 줄들."""
-    table = layer_table(model)  # 빌드되지 않은 모델은 여기서 한국어 오류
-    inputs = getattr(model, "inputs", None)
+    """(이름, 종류·활성화, 배치 뺀 출력 모양, 파라미터 수): 입력 한 줄 + 층마다 한 줄."""
+    inputs = getattr(_check_built(model), "inputs", None)  # 빌드 전이면 여기서 한국어 오류
     rows = [("입력", "Input", str(tuple(inputs[0].shape)[1:]) if inputs else "알 수 없음", 0)]
-    for layer, (name, kind, _, params, _) in zip(model.layers, table.itertuples(index=False),
-                                                 strict=True):  # fmt: skip
+    for layer in model.layers:
         activation = getattr(getattr(layer, "activation", None), "__name__", "linear")
-        kind += "" if activation == "linear" else f" · {activation}"
-        rows.append((name, kind, _shape_text(layer, batch=False), params))
+        kind = type(layer).__name__ + ("" if activation == "linear" else f" · {activation}")
+        rows.append((layer.name, kind, _shape_text(layer, batch=False), layer.count_params()))
     return [row for row in rows if row[1] != "InputLayer"]
 
 
 @with_korean_font
 def plot_architecture(model: Any, ax: Axes | None = None, *, title: str | None = None) -> Figure:
     """층마다 이름·종류·출력 모양·파라미터 수를 상자로 그립니다. (3장 ``03_model.ipynb``)"""
-    rows = _diagram_rows(check_model(model))
+    rows = _diagram_rows(model)
     n = len(rows)
     if ax is None:
         _, ax = plt.subplots(figsize=(7.5, 0.8 * n + 0.8), layout="constrained")
@@ -243,10 +241,11 @@ def _plot_model(model: Any, target: Path, show_shapes: bool, dpi: int) -> str | 
 
 
 def _plot_fallback(model: Any, target: Path, dpi: int, problem: str) -> None:
-    """graphviz 없이 :func:`plot_architecture`의 그림을 저장합니다."""
+    """graphviz 없이 :func:`plot_architecture`의 그림을 원자적으로 저장합니다."""
     try:
         figure = plot_architecture(model)
-        figure.savefig(target, dpi=dpi, bbox_inches="tight")
+        with atomic_path(target) as tmp:  # 같은 폴더의 임시 파일(확장자 그대로)에 쓰고 바꿔 넣음
+            figure.savefig(tmp, dpi=dpi, bbox_inches="tight")
         plt.close(figure)
     except Exception as exc:
         raise DiagramError(

@@ -119,7 +119,7 @@ def error_table(
                    f"(시드 {s['n']}개)")  # fmt: skip
     rows = [(name, PAPER_SOURCE, err, "") for name, err in PAPER_ROWS.items()]
     rows.append(("이번 실행 (이 강의의 LeNet-5)", "이 컴퓨터", mine, ""))
-    rows.append(("이 강의의 LeNet-5, 4장 기본 설정", "저장소 측정", s["mean"], spread_text))
+    rows.append(("이 강의의 LeNet-5, 4장 기본 설정", "기준 결과 (AVX-512)", s["mean"], spread_text))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -130,7 +130,6 @@ def training_model(model: keras.Model, seed: int | None = None) -> keras.Model:
     """훈련에 쓸 모델: 꺼져 있으면 ``model`` 그대로, 켜져 있으면 빠른 껍데기. (부록 A, 4장)
 
     껍데기는 ``model``의 변수를 함께 쓰므로 훈련이 끝난 ``model``을 바로 평가할 수 있습니다.
-    배치 정규화가 있는 모델은 배치를 나누지 않습니다 (Keras와 같은 계산, :func:`splits_for`).
     ``seed``는 훈련 데이터를 섞는 순서의 시드 (``None``이면 NumPy 난수 상태에서 하나 뽑음)."""
     splits = splits_for(model)
     seed = None if seed is None else check_seed(seed)

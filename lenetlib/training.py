@@ -177,10 +177,9 @@ def resolve_progress(progress: str = "auto") -> str:
     진행 막대(``"bar"``), 그 밖(로그 파일, CI)에서는 에포크마다 한 줄(``"epoch"``).
     """
     checks.check_choice(progress, "progress", ("auto", *PROGRESS_CHOICES))
-    env = os.environ.get(PROGRESS_ENV, "").strip().lower()
     if progress != "auto":
         return progress
-    if env:
+    if env := os.environ.get(PROGRESS_ENV, "").strip().lower():
         return checks.check_choice(env, f"환경 변수 {PROGRESS_ENV}", PROGRESS_CHOICES)
     shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
     terminal = bool(getattr(sys.stdout, "isatty", lambda: False)())
@@ -195,9 +194,7 @@ def fit_verbose(progress: str = "auto") -> int:
 def make_callbacks(cfg: TrainConfig, progress: str = "auto") -> list[keras.callbacks.Callback]:
     """조기 종료·학습률 조절 콜백 (+ 에포크마다 한 줄). (4장 ``04_training.ipynb``, 7장)
 
-    학습률 조절은 ``cfg.lr_schedule``: ``"plateau"``면 ``ReduceLROnPlateau``(4장), ``"cosine"``이면
-    에포크마다 코사인 모양으로 줄이는 ``LearningRateScheduler``(7장). 둘 다 그 에포크에 쓴 학습률을
-    기록에 ``learning_rate``로 남깁니다.
+    ``cfg.lr_schedule``의 두 방법 모두 그 에포크의 학습률을 기록의 ``learning_rate``에 남깁니다.
     """
     _check_config(cfg)
     early = keras.callbacks.EarlyStopping(

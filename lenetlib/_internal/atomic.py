@@ -47,13 +47,12 @@ def _orphan(path: Path) -> bool:
         return False
     if os.name != "posix":
         return time.time() - path.lstat().st_mtime > STALE_SECONDS
-    pid = int(match["pid"])
     try:
-        os.kill(pid, 0)  # 신호 0: 보내지 않고 프로세스가 있는지만 확인
-    except ProcessLookupError:
-        return pid != os.getpid()
+        os.kill(int(match["pid"]), 0)  # 신호 0: 보내지 않고 프로세스가 있는지만 확인
+    except ProcessLookupError:  # 만든 프로세스가 끝남
+        return True
     except (OSError, OverflowError):  # 다른 사용자의 살아 있는 프로세스 등: 남김
-        return False
+        pass
     return False
 
 

@@ -30,8 +30,7 @@ def usable_cores() -> int:
 def set_onednn_default(environ: dict[str, str] | None = None) -> str | None:
     """x86 CPU면 ``TF_ENABLE_ONEDNN_OPTS``의 기본값을 ``"1"``로 정하고 최종 값을 돌려줍니다.
 
-    이미 정해진 값(사용자의 ``0`` 포함)은 바꾸지 않습니다. x86이 아니면 아무것도 하지 않습니다.
-    (``import lenetlib``, 부록 A)"""
+    이미 정해진 값(사용자의 ``0`` 포함)은 바꾸지 않습니다. (``import lenetlib``, 부록 A)"""
     env = os.environ if environ is None else environ
     if platform.machine().lower() in X86_MACHINES:
         env.setdefault(ONEDNN_ENV, "1")
@@ -66,7 +65,6 @@ def cpu_kind(info: dict[str, object] | None = None) -> str:
     (부록 A, ``make bench``, ``make timings``)"""
     info = cpu_info() if info is None else info
     flags = info.get("flags") or {}
-    assert isinstance(flags, dict)
     if flags.get("avx512f"):
         return "AVX-512 (VNNI)" if flags.get("avx512_vnni") else "AVX-512"
     if flags.get("avx2"):

@@ -1,7 +1,6 @@
 """한글 글꼴(나눔고딕)을 찾아 matplotlib에 등록합니다. (내부용, 모든 장의 그림이 씀)
 
 불러오기만으로는 아무것도 바꾸지 않습니다. :func:`setup_korean_font`를 부를 때 등록합니다.
-강사용 한 줄 :func:`use_korean_font`는 ``plotting``이 공개합니다 (시드·TensorFlow는 건드리지 않음).
 """
 
 from __future__ import annotations
@@ -53,10 +52,7 @@ def _has_hangul(path: str | Path) -> bool:
 def _bundled_font_files() -> list[Path]:
     """번들 글꼴 파일 (보통 굵기 먼저). ``find_spec``은 패키지 코드를 실행하지 않습니다."""
     # koreanize_matplotlib는 불러올 때 distutils(Python 3.12에서 제거)를 쓰므로 import 하지 않음
-    try:
-        spec = importlib.util.find_spec(BUNDLE_PACKAGE)
-    except (ImportError, ValueError):
-        return []
+    spec = importlib.util.find_spec(BUNDLE_PACKAGE)
     folders = (spec.submodule_search_locations or []) if spec else []
     files = [path for folder in folders for path in Path(folder).glob("fonts/*.[ot]tf")]
     return sorted(files, key=lambda p: (p.name != "NanumGothic.ttf", p.name))

@@ -8,8 +8,6 @@ import numpy as np
 
 from lenetlib.exercises import exercise, mnist, number, number_hint, numbers
 
-__all__: list[str] = []
-
 
 @exercise("1-2")
 def _mean_pixels(answer: Any) -> str | None:

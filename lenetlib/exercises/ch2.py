@@ -10,22 +10,12 @@ import numpy as np
 from lenetlib import preprocessing
 from lenetlib.exercises import exercise, mnist, number, numbers
 
-__all__: list[str] = []
-
-
-def _loss_name(answer: Any) -> str:
-    """'sparse_categorical_crossentropy', Keras 손실 객체나 클래스 → 영숫자만 남긴 소문자 이름."""
-    if isinstance(answer, str):
-        name = answer
-    else:
-        name = getattr(answer, "__name__", None) or type(answer).__name__
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
 
 @exercise("2-1")
 def _sparse_loss(answer: Any) -> str | None:
     """정수 레이블로 훈련할 때의 손실 (이름 문자열, Keras 손실 함수나 클래스)."""
-    name = _loss_name(answer)
+    name = answer if isinstance(answer, str) else getattr(answer, "__name__", type(answer).__name__)
+    name = re.sub(r"[^a-z0-9]", "", name.lower())  # 영숫자만 남긴 소문자 이름으로 비교
     if name == "sparsecategoricalcrossentropy":
         return None
     if name == "categoricalcrossentropy":

@@ -8,8 +8,6 @@ import numpy as np
 
 from lenetlib.exercises import exercise, number, number_hint, numbers
 
-__all__: list[str] = []
-
 
 @exercise("3-1")
 def _c5_without_padding(answer: Any) -> str | None:

@@ -19,24 +19,17 @@ TOY_Y = 2 * TOY_X
 FULL_TRAIN = 54_000
 
 
-def _toy_gradient(w: float) -> float:
-    """장난감 문제의 기울기 dL/dw (4장 2절)."""
-    return float(np.mean(2 * (w * TOY_X - TOY_Y) * TOY_X))
-
-
 @exercise("4-1")
 def gradient_descent_two_steps(answer: Any) -> str | None:
     """학습률 0.02, w = 0에서 경사 하강법 두 걸음 뒤의 w."""
     w = 0.0
     for _ in range(2):
-        w -= 0.02 * _toy_gradient(w)
-    return number_hint(
-        number(answer),
-        w,
-        tolerance=0.005,
-        hint="기울기는 걸음마다 새 w로 다시 계산합니다. "
-        "2절의 다섯 걸음 셀에서 학습률과 걸음 수만 바꿔 보세요.",
+        w -= 0.02 * float(np.mean(2 * (w * TOY_X - TOY_Y) * TOY_X))  # 기울기 dL/dw (4장 2절)
+    hint = (
+        "기울기는 걸음마다 새 w로 다시 계산합니다. "
+        "2절의 다섯 걸음 셀에서 학습률과 걸음 수만 바꿔 보세요."
     )
+    return number_hint(answer, w, tolerance=0.005, hint=hint)
 
 
 @exercise("4-2")
@@ -44,13 +37,11 @@ def largest_stable_learning_rate(answer: Any) -> str | None:
     """장난감 문제에서 w가 발산하지 않는 가장 큰 학습률 (약 0.13)."""
     # 한 걸음에 (w - 2)가 (1 - 학습률 × 2·mean(x²))배가 되므로, 그 크기가 1보다 작아야 함
     boundary = 1 / float(np.mean(TOY_X**2))
-    return number_hint(
-        number(answer),
-        boundary,
-        tolerance=0.005,
-        hint="2절의 세 학습률 셀에 0.1과 0.14 사이의 값을 넣어 20걸음 뒤 w가 2에 "
-        "가까워지는지 보세요. 경계에서는 w가 2의 양쪽을 같은 거리로 오갑니다.",
+    hint = (
+        "2절의 세 학습률 셀에 0.1과 0.14 사이의 값을 넣어 20걸음 뒤 w가 2에 "
+        "가까워지는지 보세요. 경계에서는 w가 2의 양쪽을 같은 거리로 오갑니다."
     )
+    return number_hint(answer, boundary, tolerance=0.005, hint=hint)
 
 
 @exercise("4-3")
@@ -88,16 +79,12 @@ def updates_per_epoch(answer: Any) -> str | None:
 @exercise("4-6")
 def patience_one(answer: Any) -> str | None:
     """patience 1로 훈련한 기록: 조기 종료가 최고 에포크 바로 다음 에포크에서 멈춤."""
-    if isinstance(answer, dict):
-        epochs_run, best_epoch = answer.get("epochs_run"), answer.get("best_epoch")
-        stopped = answer.get("stopped_early")
-    else:
-        epochs_run = getattr(answer, "epochs_run", None)
-        best_epoch = getattr(answer, "best_epoch", None)
-        stopped = getattr(answer, "stopped_early", None)
-    if epochs_run is None or best_epoch is None or stopped is None:
+    names = ("epochs_run", "best_epoch", "stopped_early")  # 기록(History)의 속성이나 사전의 키
+    got = [answer.get(k) if isinstance(answer, dict) else getattr(answer, k, None) for k in names]
+    if any(value is None for value in got):
         return "training.train(...)이 돌려준 기록(History)을 그대로 넣으세요. 예: answer = h"
-    epochs_run, best_epoch = numbers([epochs_run, best_epoch], 2, "에포크 수", integer=True)
+    epochs_run, best_epoch = numbers(got[:2], 2, "에포크 수", integer=True)
+    stopped = got[2]
     if not 1 <= best_epoch <= epochs_run:
         return "기록의 에포크 수가 이상합니다. training.train(...)이 돌려준 기록을 그대로 넣으세요."
     if epochs_run - best_epoch > 1:

@@ -18,20 +18,22 @@ N_TEST = 10_000
 CONFIDENCE_CUT = 0.9
 
 
+def _close(given: list[float], expected: tuple[float, float]) -> list[bool]:
+    """두 비율의 자리마다 맞았는지 (허용 오차 0.001)."""
+    return [math.isclose(a, b, abs_tol=0.001) for a, b in zip(given, expected, strict=True)]
+
+
 @exercise("5-1")
 def precision_and_recall(answer: Any) -> str | None:
     """``CM_TOY``에서 숫자 1의 (정밀도, 재현율)."""
-    precision, recall = numbers(answer, 2, "(정밀도, 재현율)")
+    given = numbers(answer, 2, "(정밀도, 재현율)")
     expected = (CM_TOY[1, 1] / CM_TOY[:, 1].sum(), CM_TOY[1, 1] / CM_TOY[1, :].sum())
-    given = (precision, recall)
-    close = [math.isclose(a, b, abs_tol=0.001) for a, b in zip(given, expected, strict=True)]
+    close = _close(given, expected)
     if all(close):
         return None
-    if math.isclose(precision, expected[1], abs_tol=0.001) and math.isclose(
-        recall, expected[0], abs_tol=0.001
-    ):
+    if all(_close(given[::-1], expected)):
         return "두 값이 바뀌었습니다. 정밀도는 예측(열) 기준, 재현율은 실제(행) 기준입니다."
-    if max(precision, recall) > 1:
+    if max(given) > 1:
         return "정밀도와 재현율은 0과 1 사이의 비율입니다. 퍼센트가 아니라 비율로 넣으세요."
     wrong = "정밀도" if not close[0] else "재현율"
     return (
@@ -63,8 +65,7 @@ def accuracy_by_confidence(answer: Any) -> str | None:
         )
     if any(value is ... or value is None for value in values[:2]):
         return "두 정확도 자리의 ...를 계산한 값으로 바꾸세요."
-    low, high = numbers(values[:2], 2, "두 정확도")
-    result = values[2]
+    given, result = numbers(values[:2], 2, "두 정확도"), values[2]
     correct = np.asarray(result.y_pred) == np.asarray(result.y_true)
     is_low = np.asarray(result.confidences, dtype=float) < CONFIDENCE_CUT
     if is_low.all() or not is_low.any():
@@ -73,14 +74,12 @@ def accuracy_by_confidence(answer: Any) -> str | None:
             "두 묶음을 비교할 수 없습니다."
         )
     expected = (float(correct[is_low].mean()), float(correct[~is_low].mean()))
-    close = [math.isclose(a, b, abs_tol=0.001) for a, b in zip((low, high), expected, strict=True)]
+    close = _close(given, expected)
     if all(close):
         return None
-    if max(low, high) > 1:
+    if max(given) > 1:
         return "정확도는 0과 1 사이의 비율입니다. 맞힌 개수를 그 묶음의 장수로 나누세요."
-    if math.isclose(low, expected[1], abs_tol=0.001) and math.isclose(
-        high, expected[0], abs_tol=0.001
-    ):
+    if all(_close(given[::-1], expected)):
         return "두 값이 바뀌었습니다. 순서는 (0.9 미만, 0.9 이상)입니다."
     wrong = "0.9 미만" if not close[0] else "0.9 이상"
     return (

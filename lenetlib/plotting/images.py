@@ -41,12 +41,12 @@ def _count(n: Any, available: int) -> int:
     return checks.check_int(n, "n", minimum=1, maximum=available, example=min(available, 16))
 
 
-def percent(value: float, decimals: int = 2) -> str:
+def percent(value: float) -> str:
     """확률을 백분율로 적습니다. 반올림으로 100%나 0%가 되는 값은 "99.99% 이상", "0.01% 미만"."""
-    text, step = f"{value:.{decimals}%}", 10.0**-decimals
-    if value < 1 and float(text[:-1]) >= 100:
-        return f"{100 - step:.{decimals}f}% 이상"
-    return f"{step:.{decimals}f}% 미만" if value > 0 and float(text[:-1]) == 0 else text
+    text = f"{value:.2%}"
+    if value < 1 and text == "100.00%":
+        return "99.99% 이상"
+    return "0.01% 미만" if value > 0 and text == "0.00%" else text
 
 
 def _image_grid(
@@ -123,11 +123,11 @@ def plot_preprocessed(
     n = _count(n, len(images))
     titles = [f"레이블: {k}" for k in labels[:n]]
     fig, axes = _image_grid(images[:n], titles, ncols=n, title=title, cell=(2.6, 2.9))
-    for ax in axes if show_original_box else []:
-        corner = (PAD - 0.5, PAD - 0.5)
-        box = Rectangle(corner, IMAGE_SIZE, IMAGE_SIZE, fill=False, ec="tab:orange", ls="--", lw=2)
-        ax.add_patch(box)
     if show_original_box:
+        style = {"fill": False, "ec": "tab:orange", "ls": "--", "lw": 2}
+        for ax in axes:
+            box = Rectangle((PAD - 0.5, PAD - 0.5), IMAGE_SIZE, IMAGE_SIZE, **style)
+            ax.add_patch(box)
         text = f"원래 {IMAGE_SIZE}×{IMAGE_SIZE} 영역 (바깥 {PAD}칸은 0으로 채운 패딩)"
         fig.legend([box], [text], loc="outside lower center", frameon=False)
     return fig
