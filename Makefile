@@ -37,10 +37,11 @@ data: $(STAMP)
 run: data
 	$(BIN)/python -m tools.nbtools run $(NOTEBOOKS) --out build
 
-# 각 장 머리말의 실행 시간을 다시 잽니다: 기본 매개변수(처음부터) + 빠른 매개변수 → docs/timings.json의
-# 이 컴퓨터의 CPU 종류(AVX-512 / AVX2) 칸과 머리말. 다른 일이 없는 컴퓨터에서 재세요.
+# 각 장과 풀이 머리말의 실행 시간을 다시 잽니다: 기본 매개변수(처음부터) + 빠른 매개변수 → docs/timings.json의
+# 이 컴퓨터의 CPU 종류(AVX-512 / AVX2) 칸과 머리말. 풀이는 장 다음에 (장이 저장한 모델을 불러오는 학생과 같게).
+# 다른 일이 없는 컴퓨터에서 재세요.
 timings: data
-	$(BIN)/python -m tools.nbtools timings $(NOTEBOOKS) --out build/timings
+	$(BIN)/python -m tools.nbtools timings $(NOTEBOOKS) $(SOLUTIONS) --out build/timings
 
 # JupyterLab (프로젝트 가상환경의 python3 커널). 예: make lab LAB_PORT=9999 LAB_ARGS=--no-browser
 # jupyter/overrides.json: 프로젝트 JupyterLab의 기본 설정 ("Jupyter news" 알림과 업데이트 확인 끔)

@@ -7,6 +7,7 @@ AVX2/AVX-512/VNNI)입니다.
 - A: 원래 노트북 방식 — ``tf.pad``로 만든 텐서를 ``model.fit(validation_split=0.1)``에 넘기고
   컴파일 기본값(``optimizer="adam"``)과 진행 막대(``verbose=1``)를 씁니다. oneDNN은 TensorFlow의
   기본값 그대로(AVX-512 VNNI 등이 있는 CPU에서만 켜짐; ``TF_ENABLE_ONEDNN_OPTS``를 정했으면 그 값).
+  그 기본값은 lenetlib 없이 TensorFlow만 불러 알아낸 뒤 A의 자식 프로세스에 명시합니다.
 - A': A와 같은 코드에 ``TF_ENABLE_ONEDNN_OPTS=1``만 더함 (``import lenetlib``이 정하는 기본값).
 - B: 4장 그대로 — ``config.setup`` → ``speed.enable()`` → ``prepare_mnist`` → ``build_lenet5``
   → ``training.train`` (4장 훈련 셀의 ``speed.training_model`` → ``compile(Adam,
@@ -670,6 +671,22 @@ def machine_description(emulate_avx2: bool = False) -> str:
     return text
 
 
+def tensorflow_default_onednn(env: dict[str, str]) -> str | None:
+    """lenetlib 없이 TensorFlow만 불러 이 CPU에서 oneDNN을 기본으로 켜는지: "1", "0" (모르면 None).
+
+    A의 자식 프로세스도 데이터를 읽으며 ``import lenetlib``을 하므로(기본값을 1로 정함), 이 값을
+    명시해 넘겨야 A가 정말 TensorFlow의 기본값으로 돕니다 (AVX2 CPU에서는 보통 "0")."""
+    code = "from tensorflow.python.util import _pywrap_util_port as p; print(int(p.IsMklEnabled()))"
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    last = done.stdout.strip()[-1:]
+    return last if done.returncode == 0 and last in ("0", "1") else None
+
+
 def worker_environment(key: str, emulate_avx2: bool) -> dict[str, str]:
     """방식마다 자식 프로세스의 환경: oneDNN 값을 방식의 정의대로 정합니다."""
     env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
@@ -677,6 +694,8 @@ def worker_environment(key: str, emulate_avx2: bool) -> dict[str, str]:
         env["TF_ENABLE_ONEDNN_OPTS"] = "1"
     elif key == "A" and emulate_avx2 and USER_ONEDNN is None:
         env["TF_ENABLE_ONEDNN_OPTS"] = "0"  # TensorFlow가 AVX2 CPU에서 고르는 기본값
+    elif key == "A" and USER_ONEDNN is None and (default := tensorflow_default_onednn(env)):
+        env["TF_ENABLE_ONEDNN_OPTS"] = default  # 이 CPU에서 TensorFlow가 고르는 기본값
     elif USER_ONEDNN is not None:
         env["TF_ENABLE_ONEDNN_OPTS"] = USER_ONEDNN
     if emulate_avx2:

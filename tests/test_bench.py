@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -161,7 +162,15 @@ def test_worker_environment_sets_onednn_per_arm(monkeypatch):
     """A는 TensorFlow 기본값(사용자 값), A'는 oneDNN 강제, AVX2 흉내는 oneDNN ISA를 제한합니다."""
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")  # lenetlib이 부모 프로세스에 정한 기본값
     monkeypatch.setattr(bench, "USER_ONEDNN", None)
-    assert "TF_ENABLE_ONEDNN_OPTS" not in bench.worker_environment("A", False)
+    # A의 자식도 import lenetlib을 하므로 TensorFlow만의 기본값을 알아내 명시 (AVX2 CPU: "0")
+    asked = []
+    monkeypatch.setattr(
+        bench, "tensorflow_default_onednn", lambda env: asked.append(dict(env)) or "0"
+    )
+    assert bench.worker_environment("A", False)["TF_ENABLE_ONEDNN_OPTS"] == "0"
+    assert "TF_ENABLE_ONEDNN_OPTS" not in asked[0]  # 물을 때는 부모의 기본값 1을 빼고
+    monkeypatch.setattr(bench, "tensorflow_default_onednn", lambda env: None)
+    assert "TF_ENABLE_ONEDNN_OPTS" not in bench.worker_environment("A", False)  # 모르면 정하지 않음
     assert bench.worker_environment("A1", False)["TF_ENABLE_ONEDNN_OPTS"] == "1"
     emulated = bench.worker_environment("A", True)
     assert emulated["TF_ENABLE_ONEDNN_OPTS"] == "0" and emulated["ONEDNN_MAX_CPU_ISA"] == "AVX2"
@@ -169,6 +178,17 @@ def test_worker_environment_sets_onednn_per_arm(monkeypatch):
     monkeypatch.setattr(bench, "USER_ONEDNN", "0")  # 사용자가 끈 값은 A, B에서 그대로
     assert bench.worker_environment("A", True)["TF_ENABLE_ONEDNN_OPTS"] == "0"
     assert bench.worker_environment("B", False)["TF_ENABLE_ONEDNN_OPTS"] == "0"
+
+
+def test_tensorflow_default_onednn_matches_this_cpu():
+    """lenetlib 없이 TensorFlow만 부른 기본값: VNNI·AMX가 있는 CPU에서만 "1" (이슈 #17의 규칙)."""
+    from lenetlib._internal.cpu import cpu_info
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_ENABLE_ONEDNN_OPTS"}
+    flags = cpu_info()["flags"]
+    neural = ("avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile")
+    wanted = "1" if any(flags[f] for f in neural) else "0"
+    assert bench.tensorflow_default_onednn(env) == wanted
 
 
 def test_machine_description_names_the_cpu_kind():

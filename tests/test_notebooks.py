@@ -169,11 +169,14 @@ def test_headers_state_the_measured_run_times():
     from tools import nbtools
 
     measured = json.loads(nbtools.TIMINGS.read_text(encoding="utf-8"))
-    for name in CHAPTERS:
-        line = nbtools.time_line(nbtools.measured_times(name, measured))
-        assert line in _load(name)["cells"][0]["source"], (
-            f"{name}: 머리말의 실행 시간 (make timings)"
-        )
+    paths = [ROOT / "notebooks" / name for name in CHAPTERS]
+    paths += sorted((ROOT / "solutions").glob("*.ipynb"))
+    for path in paths:
+        key = nbtools.timing_key(path)
+        assert nbtools.measured_times(key, measured), f"{key}: docs/timings.json에 시간이 없음"
+        line = nbtools.time_line(nbtools.measured_times(key, measured))
+        head = "".join(json.loads(path.read_text(encoding="utf-8"))["cells"][0]["source"])
+        assert line in head, f"{key}: 머리말의 실행 시간 (make timings)"
 
 
 def test_run_time_report_notes_but_never_fails(tmp_path, monkeypatch):

@@ -328,15 +328,17 @@ def run(
     failures, timings = 0, {}
     total_start = time.perf_counter()
     for path in paths:
-        target = out_dir / path.name
+        key = timing_key(path)
+        target = out_dir / key
+        target.parent.mkdir(parents=True, exist_ok=True)
         start = time.perf_counter()
-        print(f"== 실행: {path.name}", flush=True)
+        print(f"== 실행: {key}", flush=True)
         try:
             papermill.execute_notebook(
                 str(path),
                 str(target),
                 parameters=parameters_for(
-                    path, {**parameters, **(RETRAIN if fresh and path.name in TRAINS else {})}
+                    path, {**parameters, **(RETRAIN if fresh and key in TRAINS else {})}
                 ),
                 kernel_name="python3",
                 cwd=str(path.parent),
@@ -349,9 +351,9 @@ def run(
         target.with_suffix(".html").write_text(html, encoding="utf-8")
         found = notebook_problems(target)
         failures += sum(found.values()) > 0
-        timings[path.name] = round(time.perf_counter() - start, 1)
+        timings[key] = round(time.perf_counter() - start, 1)
         print(
-            f"   {timings[path.name]:.0f}초, Traceback {found['traceback']}개, "
+            f"   {timings[key]:.0f}초, Traceback {found['traceback']}개, "
             f"글꼴 경고 {found['glyph']}개, 영어 경고 {found['warning']}개 -> {target} (+ .html)",
             flush=True,
         )
@@ -368,6 +370,11 @@ TIME_MARK = "⏱"
 #: make run과 make timings에서 저장된 모델을 쓰지 않고 새로 훈련하는 장 (처음 실행하는 학생과 같게)
 TRAINS = ("04_training.ipynb", "07_paper.ipynb")
 RETRAIN = {"FORCE_RETRAIN": True}
+
+
+def timing_key(path: Path) -> str:
+    """docs/timings.json의 이름: 장은 파일 이름, 풀이는 ``solutions/파일 이름`` (장과 이름이 같음)."""
+    return f"solutions/{path.name}" if path.parent.name == "solutions" else path.name
 
 
 def _duration(seconds: float) -> str:
@@ -421,7 +428,7 @@ def timings_sync(paths: list[Path]) -> list[Path]:
         cell = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
         lines = [ln for ln in "".join(cell["source"]).split("\n") if not ln.startswith(TIME_MARK)]
         at = next((i + 1 for i, ln in enumerate(lines) if ln.startswith("[![")), 1)
-        line = time_line(measured_times(path.name, measured))
+        line = time_line(measured_times(timing_key(path), measured))
         cell["source"] = "\n".join([*lines[:at], "", line, *lines[at:]]).replace("\n\n\n", "\n\n")
         text = dumps(canonical(nb))
         if text != path.read_text(encoding="utf-8"):
